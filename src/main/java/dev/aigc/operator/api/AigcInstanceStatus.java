@@ -1,0 +1,50 @@
+package dev.aigc.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AigcInstanceStatus {
+  private InstancePhase phase;
+  private Integer instanceId;
+  private String url;
+  private String gameServer;
+  private String volumeClaim;
+  private List<Condition> conditions = new ArrayList<>();
+  private Long observedGeneration;
+
+  public InstancePhase getPhase() { return phase; }
+  public void setPhase(InstancePhase phase) { this.phase = phase; }
+  public Integer getInstanceId() { return instanceId; }
+  public void setInstanceId(Integer instanceId) { this.instanceId = instanceId; }
+  public String getUrl() { return url; }
+  public void setUrl(String url) { this.url = url; }
+  public String getGameServer() { return gameServer; }
+  public void setGameServer(String gameServer) { this.gameServer = gameServer; }
+  public String getVolumeClaim() { return volumeClaim; }
+  public void setVolumeClaim(String volumeClaim) { this.volumeClaim = volumeClaim; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof AigcInstanceStatus s)) return false;
+    return phase == s.phase
+        && Objects.equals(instanceId, s.instanceId)
+        && Objects.equals(url, s.url)
+        && Objects.equals(gameServer, s.gameServer)
+        && Objects.equals(volumeClaim, s.volumeClaim)
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(observedGeneration, s.observedGeneration);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration);
+  }
+}

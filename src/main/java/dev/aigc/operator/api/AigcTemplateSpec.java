@@ -1,0 +1,32 @@
+package dev.aigc.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.dedicated) || has(self.shared)",
+    message = "at least one of spec.dedicated and spec.shared is required",
+    reason = "FieldValueRequired")
+public class AigcTemplateSpec {
+  private String displayName;
+  private String description;
+  @Required private AppSpec app;
+  private ComputeSpec compute;
+  private DedicatedSpec dedicated;
+  private SharedSpec shared;
+
+  public String getDisplayName() { return displayName; }
+  public void setDisplayName(String displayName) { this.displayName = displayName; }
+  public String getDescription() { return description; }
+  public void setDescription(String description) { this.description = description; }
+  public AppSpec getApp() { return app; }
+  public void setApp(AppSpec app) { this.app = app; }
+  public ComputeSpec getCompute() { return compute; }
+  public void setCompute(ComputeSpec compute) { this.compute = compute; }
+  public DedicatedSpec getDedicated() { return dedicated; }
+  public void setDedicated(DedicatedSpec dedicated) { this.dedicated = dedicated; }
+  public SharedSpec getShared() { return shared; }
+  public void setShared(SharedSpec shared) { this.shared = shared; }
+}

@@ -1,0 +1,52 @@
+package dev.aigc.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AigcTemplateStatus {
+  private Long observedGeneration;
+  private List<Condition> conditions = new ArrayList<>();
+  /** "dedicated", "shared" or "dedicated,shared", for kubectl's MODES column. */
+  private String modes;
+  private String gameServerSet;
+  private String sharedUrl;
+  /** Instances of this template, and how many of them should run. */
+  private Integer instances;
+  private Integer running;
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public String getModes() { return modes; }
+  public void setModes(String modes) { this.modes = modes; }
+  public String getGameServerSet() { return gameServerSet; }
+  public void setGameServerSet(String gameServerSet) { this.gameServerSet = gameServerSet; }
+  public String getSharedUrl() { return sharedUrl; }
+  public void setSharedUrl(String sharedUrl) { this.sharedUrl = sharedUrl; }
+  public Integer getInstances() { return instances; }
+  public void setInstances(Integer instances) { this.instances = instances; }
+  public Integer getRunning() { return running; }
+  public void setRunning(Integer running) { this.running = running; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof AigcTemplateStatus s)) return false;
+    return Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(modes, s.modes)
+        && Objects.equals(gameServerSet, s.gameServerSet)
+        && Objects.equals(sharedUrl, s.sharedUrl)
+        && Objects.equals(instances, s.instances)
+        && Objects.equals(running, s.running);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.aigc.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Probe;
+import java.util.List;
+
+/** The app's container, used by both the dedicated and the shared mode. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AppSpec {
+  public static final int DEFAULT_PORT = 7860;
+
+  @Required
+  @Size(min = 1)
+  private String image;
+
+  private List<String> command;
+  private List<String> args;
+
+  @Default("7860")
+  @Min(1)
+  @Max(65535)
+  private Integer port;
+
+  private List<EnvVar> env;
+  /** Defaults to a TCP check on {@link #port}. */
+  private Probe readinessProbe;
+
+  public String getImage() { return image; }
+  public void setImage(String image) { this.image = image; }
+  public List<String> getCommand() { return command; }
+  public void setCommand(List<String> command) { this.command = command; }
+  public List<String> getArgs() { return args; }
+  public void setArgs(List<String> args) { this.args = args; }
+  public Integer getPort() { return port; }
+  public void setPort(Integer port) { this.port = port; }
+  public List<EnvVar> getEnv() { return env; }
+  public void setEnv(List<EnvVar> env) { this.env = env; }
+  public Probe getReadinessProbe() { return readinessProbe; }
+  public void setReadinessProbe(Probe readinessProbe) { this.readinessProbe = readinessProbe; }
+
+  /** The port with the schema default applied, for objects read without the API server's defaulting. */
+  public int effectivePort() {
+    return port == null ? DEFAULT_PORT : port;
+  }
+}

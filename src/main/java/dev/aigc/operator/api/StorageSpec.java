@@ -1,0 +1,26 @@
+package dev.aigc.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** Each instance's own disk: one PersistentVolumeClaim per instance ID. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageSpec {
+  @Required
+  @Pattern(Patterns.QUANTITY)
+  private String size;
+
+  private String storageClassName;
+
+  @Required
+  @Pattern("^/.*")
+  private String mountPath;
+
+  public String getSize() { return size; }
+  public void setSize(String size) { this.size = size; }
+  public String getStorageClassName() { return storageClassName; }
+  public void setStorageClassName(String storageClassName) { this.storageClassName = storageClassName; }
+  public String getMountPath() { return mountPath; }
+  public void setMountPath(String mountPath) { this.mountPath = mountPath; }
+}

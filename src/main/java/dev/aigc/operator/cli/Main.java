@@ -1,0 +1,29 @@
+package dev.aigc.operator.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one jar's entry point: {@code run} the operator, or {@code render} what it would create. */
+@Command(
+    name = "aigc-operator",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Per-user AIGC instances on OpenKruiseGame and shared endpoints on Knative.",
+    subcommands = {RunCommand.class, RenderCommand.class})
+public class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit status (2 for bad input, as picocli does for usage). */
+  public static int execute(String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

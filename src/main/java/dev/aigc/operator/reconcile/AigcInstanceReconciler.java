@@ -1,0 +1,245 @@
+package dev.aigc.operator.reconcile;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcInstanceStatus;
+import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.DataRetention;
+import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.okg.GameServer;
+import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.render.Conditions;
+import dev.aigc.operator.render.GameServerSetUpdate;
+import dev.aigc.operator.render.InstanceStatusRenderer;
+import dev.aigc.operator.render.Labels;
+import dev.aigc.operator.render.Names;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reports each instance's status from what the template reconciler allocated and what OKG runs, and
+ * on deletion releases the instance's disk as its retention says. It never writes a GameServerSet.
+ */
+@ControllerConfiguration(name = AigcInstanceReconciler.NAME)
+public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner<AigcInstance> {
+  public static final String NAME = "aigcinstance";
+  static final String BY_TEMPLATE = "byTemplate";
+  /** A safety net for missed events while waiting on deletion; events normally come first. */
+  private static final Duration DELETION_RECHECK = Duration.ofSeconds(10);
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private InformerEventSource<AigcTemplate, AigcInstance> templates;
+  private InformerEventSource<GameServerSet, AigcInstance> gameServerSets;
+  private InformerEventSource<GameServer, AigcInstance> gameServers;
+
+  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events) {
+    this.client = client;
+    this.events = events;
+  }
+
+  @Override
+  public List<EventSource<?, AigcInstance>> prepareEventSources(EventSourceContext<AigcInstance> context) {
+    IndexerResourceCache<AigcInstance> primaries = context.getPrimaryCache();
+    primaries.addIndexers(Map.of(BY_TEMPLATE, i -> List.of(templateKey(i.getMetadata().getNamespace(), i.getSpec().getTemplate()))));
+
+    templates = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(AigcTemplate.class, AigcInstance.class)
+            .withName("instance-templates")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(t -> idsOf(primaries.byIndex(BY_TEMPLATE, templateKey(t.getMetadata().getNamespace(), t.getMetadata().getName()))))
+            // the template's own status writes (instance counts) change nothing an instance shows
+            .withOnUpdateFilter((updated, old) -> !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+                || !Objects.equals(readyOf(updated), readyOf(old)))
+            .build(),
+        context);
+    gameServerSets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(GameServerSet.class, AigcInstance.class)
+            .withName("instance-gameserversets")
+            .withNamespacesInheritedFromController()
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(gss -> affectedBy(gss, primaries))
+            .build(),
+        context);
+    gameServers = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(GameServer.class, AigcInstance.class)
+            .withName("instance-gameservers")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(this::holderOf)
+            .build(),
+        context);
+    return List.of(templates, gameServerSets, gameServers);
+  }
+
+  @Override
+  public UpdateControl<AigcInstance> reconcile(AigcInstance instance, Context<AigcInstance> context) {
+    Observed seen = observe(instance);
+    AigcInstanceStatus status = InstanceStatusRenderer.render(
+        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
+    return patchIfChanged(instance, status);
+  }
+
+  @Override
+  public DeleteControl cleanup(AigcInstance instance, Context<AigcInstance> context) {
+    Observed seen = observe(instance);
+    Integer id = seen.id != null ? seen.id : instance.getStatus() == null ? null : instance.getStatus().getInstanceId();
+    if (id == null) return DeleteControl.defaultDelete();
+
+    // Wait until OKG no longer runs this ID: its GameServer is gone and the set reserves it, so that
+    // no pod can bring the disk back after we let it go.
+    boolean released = seen.gameServer == null
+        && (seen.gameServerSet == null || GameServerSetUpdate.reservedIds(seen.gameServerSet).contains(id));
+    if (!released) {
+      AigcInstanceStatus status = InstanceStatusRenderer.render(
+          instance, seen.template, id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
+      if (!status.equals(instance.getStatus())) {
+        client.resource(forStatus(instance, status)).patchStatus();
+      }
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK);
+    }
+
+    String template = instance.getSpec().getTemplate();
+    String claim = Names.volumeClaim(template, id);
+    String namespace = instance.getMetadata().getNamespace();
+    var pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(claim);
+    if (retentionOf(instance, seen.template) == DataRetention.Delete) {
+      pvc.delete();
+      events.normal(instance, "DiskDeleted", "deleted disk " + claim + " as dataRetention is Delete");
+    } else if (pvc.get() != null) {
+      // Leave the owner on the disk: the ID stays held, and only this owner gets it back on reinstall.
+      pvc.edit(p -> {
+        var annotations = new java.util.LinkedHashMap<String, String>();
+        if (p.getMetadata().getAnnotations() != null) annotations.putAll(p.getMetadata().getAnnotations());
+        annotations.put(Labels.DISK_OWNER, instance.getSpec().getOwner());
+        annotations.put(Labels.DISK_INSTANCE, instance.getMetadata().getName());
+        p.getMetadata().setAnnotations(annotations);
+        return p;
+      });
+      events.normal(instance, "DiskRetained", "kept disk " + claim + " as dataRetention is Retain");
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  private record Observed(AigcTemplate template, GameServerSet gameServerSet, Integer id, GameServer gameServer,
+      String templateProblem) {}
+
+  private Observed observe(AigcInstance instance) {
+    String namespace = instance.getMetadata().getNamespace();
+    String templateName = instance.getSpec().getTemplate();
+    AigcTemplate template = templates.get(new ResourceID(templateName, namespace)).orElse(null);
+    GameServerSet gss = gameServerSets.get(new ResourceID(Names.gameServerSet(templateName), namespace)).orElse(null);
+    Integer id = GameServerSetUpdate.recordedIds(gss).get(instance.getMetadata().getName());
+    GameServer gs = id == null ? null
+        : gameServers.get(new ResourceID(Names.gameServer(templateName, id), namespace)).orElse(null);
+    String problem = null;
+    if (template != null && template.getStatus() != null) {
+      var ready = Conditions.find(template.getStatus().getConditions(), Conditions.READY);
+      if (ready != null && Conditions.FALSE.equals(ready.getStatus())) problem = ready.getMessage();
+    }
+    return new Observed(template, gss, id, gs, problem);
+  }
+
+  private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status) {
+    AigcInstanceStatus previous = instance.getStatus();
+    if (status.equals(previous)) return UpdateControl.noUpdate();
+    InstancePhase before = previous == null ? null : previous.getPhase();
+    if (before != status.getPhase()) recordTransition(instance, status);
+    return UpdateControl.patchStatus(forStatus(instance, status));
+  }
+
+  /** Events for what a user acts on; intermediate phases show in the status only. */
+  private void recordTransition(AigcInstance instance, AigcInstanceStatus status) {
+    var ready = Conditions.find(status.getConditions(), Conditions.READY);
+    String message = ready == null ? "" : ready.getMessage();
+    switch (status.getPhase()) {
+      case Running -> events.normal(instance, "Running", "instance " + status.getInstanceId() + " is running at " + status.getUrl());
+      case Stopped -> events.normal(instance, "Stopped", "compute released; disk " + status.getVolumeClaim() + " kept");
+      case Failed -> events.warning(instance, ready == null ? "Failed" : ready.getReason(), message);
+      default -> { }
+    }
+  }
+
+  /** A fresh object holding only what a status patch needs, so no other field can be written by it. */
+  private static AigcInstance forStatus(AigcInstance instance, AigcInstanceStatus status) {
+    AigcInstance fresh = new AigcInstance();
+    fresh.setMetadata(new ObjectMetaBuilder()
+        .withName(instance.getMetadata().getName())
+        .withNamespace(instance.getMetadata().getNamespace())
+        .build());
+    fresh.setStatus(status);
+    return fresh;
+  }
+
+  private static DataRetention retentionOf(AigcInstance instance, AigcTemplate template) {
+    if (instance.getSpec().getDataRetention() != null) return instance.getSpec().getDataRetention();
+    if (template != null && template.getSpec() != null && template.getSpec().getDedicated() != null) {
+      return template.getSpec().getDedicated().effectiveDataRetention();
+    }
+    // without a template to ask, keep the data: deleting it must be on purpose (invariant 4)
+    return DataRetention.Retain;
+  }
+
+  /** The instance that holds a GameServer's ID, by the allocation recorded on its set. */
+  private Set<ResourceID> holderOf(GameServer gs) {
+    String namespace = gs.getMetadata().getNamespace();
+    var labels = gs.getMetadata().getLabels();
+    String gssName = labels == null ? null : labels.get(GameServerSet.OWNER_GSS_LABEL);
+    if (gssName == null) return Set.of();
+    String name = gs.getMetadata().getName();
+    if (!name.startsWith(gssName + "-")) return Set.of();
+    String suffix = name.substring(gssName.length() + 1);
+    if (suffix.isEmpty() || suffix.length() > 9 || !suffix.chars().allMatch(Character::isDigit)) return Set.of();
+    int id = Integer.parseInt(suffix);
+    var gss = gameServerSets.get(new ResourceID(gssName, namespace)).orElse(null);
+    return GameServerSetUpdate.recordedIds(gss).entrySet().stream()
+        .filter(e -> e.getValue() == id)
+        .map(e -> new ResourceID(e.getKey(), namespace))
+        .collect(Collectors.toSet());
+  }
+
+  /** Instances whose status a new allocation may change: new, moved, or waiting to be deleted. */
+  private static Set<ResourceID> affectedBy(GameServerSet gss, IndexerResourceCache<AigcInstance> primaries) {
+    String namespace = gss.getMetadata().getNamespace();
+    String template = gss.getMetadata().getLabels() == null ? gss.getMetadata().getName()
+        : gss.getMetadata().getLabels().getOrDefault(Labels.TEMPLATE, gss.getMetadata().getName());
+    Map<String, Integer> recorded = GameServerSetUpdate.recordedIds(gss);
+    return primaries.byIndex(BY_TEMPLATE, templateKey(namespace, template)).stream()
+        .filter(i -> i.getMetadata().getDeletionTimestamp() != null
+            || i.getStatus() == null
+            || !Objects.equals(i.getStatus().getInstanceId(), recorded.get(i.getMetadata().getName())))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  private static Set<ResourceID> idsOf(List<AigcInstance> list) {
+    return list.stream().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static String readyOf(AigcTemplate template) {
+    if (template.getStatus() == null) return null;
+    var ready = Conditions.find(template.getStatus().getConditions(), Conditions.READY);
+    return ready == null ? null : ready.getStatus() + "/" + ready.getMessage();
+  }
+
+  static String templateKey(String namespace, String template) {
+    return namespace + "/" + template;
+  }
+}

@@ -1,0 +1,212 @@
+package dev.aigc.operator.reconcile;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.AigcTemplateStatus;
+import dev.aigc.operator.config.OperatorSettings;
+import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.render.Allocation;
+import dev.aigc.operator.render.Conditions;
+import dev.aigc.operator.render.FieldError;
+import dev.aigc.operator.render.GameServerSetRenderer;
+import dev.aigc.operator.render.GameServerSetUpdate;
+import dev.aigc.operator.render.IdAllocator;
+import dev.aigc.operator.render.InstanceClaim;
+import dev.aigc.operator.render.Labels;
+import dev.aigc.operator.render.Names;
+import dev.aigc.operator.render.TemplateValidator;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns each template's GameServerSet and the ID allocation of its instances: the one writer of
+ * {@code replicas} and {@code reserveGameServerIds} (DESIGN invariants 1-3). Serialised per template
+ * by JOSDK, so a burst of new instances lands in one GameServerSet write.
+ */
+@ControllerConfiguration(name = AigcTemplateReconciler.NAME)
+public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
+  public static final String NAME = "aigctemplate";
+  private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
+
+  private final OperatorSettings settings;
+  private final EventRecorder events;
+  private final GameServerSetWriter writer;
+  private InformerEventSource<AigcInstance, AigcTemplate> instances;
+  private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
+  private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
+
+  public AigcTemplateReconciler(OperatorSettings settings, EventRecorder events, GameServerSetWriter writer) {
+    this.settings = settings;
+    this.events = events;
+    this.writer = writer;
+  }
+
+  @Override
+  public List<EventSource<?, AigcTemplate>> prepareEventSources(EventSourceContext<AigcTemplate> context) {
+    instances = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(AigcInstance.class, AigcTemplate.class)
+            .withName("template-instances")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(i -> Set.of(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace())))
+            // status writes of instances do not change the allocation; only what does is an event here
+            .withOnUpdateFilter(AigcTemplateReconciler::allocationMayChange)
+            .build(),
+        context);
+    gameServerSets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(GameServerSet.class, AigcTemplate.class)
+            .withName("template-gameserversets")
+            .withNamespacesInheritedFromController()
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(g -> Set.of(new ResourceID(templateOf(g.getMetadata().getLabels(), g.getMetadata().getName()), g.getMetadata().getNamespace())))
+            .build(),
+        context);
+    disks = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcTemplate.class)
+            .withName("template-disks")
+            .withNamespacesInheritedFromController()
+            .withLabelSelector(Labels.diskSelector())
+            .withSecondaryToPrimaryMapper(p -> Set.of(new ResourceID(templateOf(p.getMetadata().getLabels(), ""), p.getMetadata().getNamespace())))
+            .build(),
+        context);
+    return List.of(instances, gameServerSets, disks);
+  }
+
+  @Override
+  public UpdateControl<AigcTemplate> reconcile(AigcTemplate template, Context<AigcTemplate> context) {
+    String name = template.getMetadata().getName();
+    String namespace = template.getMetadata().getNamespace();
+    List<FieldError> errors = TemplateValidator.validate(template);
+    Set<AigcInstance> mine = instances.getSecondaryResources(template);
+    AigcTemplateStatus status = baseStatus(template, mine.size());
+
+    if (!errors.isEmpty()) {
+      String message = errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
+      if (!message.equals(readyMessage(template))) {
+        events.warning(template, "InvalidSpec", message);
+      }
+      // Bad input changes nothing (invariant 9): the GameServerSet stays as it was.
+      status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false, "InvalidSpec", message,
+          template.getMetadata().getGeneration(), now()));
+      return patchIfChanged(template, status);
+    }
+
+    if (template.getSpec().getDedicated() != null) {
+      ResourceID gssId = new ResourceID(Names.gameServerSet(name), namespace);
+      GameServerSet current = gameServerSets.get(gssId).orElse(null);
+      Map<String, Integer> recorded = GameServerSetUpdate.recordedIds(current);
+      List<InstanceClaim> claims = mine.stream()
+          .filter(i -> i.getSpec() != null)
+          .map(i -> InstanceClaim.of(i, recordedIdOf(i, recorded)))
+          .toList();
+      Allocation allocation = IdAllocator.allocate(claims, retainedDisks(template));
+      GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings);
+      writer.apply(desired, current, gameServerSets);
+      status.setGameServerSet(desired.getMetadata().getName());
+      status.setRunning(allocation.replicas());
+      log.debug("template {}/{}: {} instances, running {}, reserved {}", namespace, name, mine.size(),
+          allocation.running(), allocation.reserveIds());
+    }
+    status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, true, "Reconciled",
+        readyMessageOf(template), template.getMetadata().getGeneration(), now()));
+    return patchIfChanged(template, status);
+  }
+
+  /** The ID an instance holds: the GameServerSet's record first, its own status if the record lost it. */
+  private static Integer recordedIdOf(AigcInstance instance, Map<String, Integer> recorded) {
+    Integer id = recorded.get(instance.getMetadata().getName());
+    if (id == null && instance.getStatus() != null) id = instance.getStatus().getInstanceId();
+    return id;
+  }
+
+  /** Disks of this template that exist, with the owner a deleted instance left on them. */
+  private Map<Integer, String> retainedDisks(AigcTemplate template) {
+    Map<Integer, String> result = new HashMap<>();
+    for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
+      int id = Names.idOfVolumeClaim(template.getMetadata().getName(), pvc.getMetadata().getName());
+      if (id < 0) continue;
+      var annotations = pvc.getMetadata().getAnnotations();
+      result.put(id, annotations == null ? "" : annotations.getOrDefault(Labels.DISK_OWNER, ""));
+    }
+    return result;
+  }
+
+  private static AigcTemplateStatus baseStatus(AigcTemplate template, int instanceCount) {
+    var previous = template.getStatus();
+    AigcTemplateStatus status = new AigcTemplateStatus();
+    status.setConditions(previous == null ? List.of() : previous.getConditions());
+    status.setObservedGeneration(template.getMetadata().getGeneration());
+    status.setInstances(instanceCount);
+    status.setModes(modesOf(template));
+    if (previous != null) {
+      status.setGameServerSet(previous.getGameServerSet());
+      status.setSharedUrl(previous.getSharedUrl());
+      status.setRunning(previous.getRunning());
+    }
+    return status;
+  }
+
+  static String modesOf(AigcTemplate template) {
+    var spec = template.getSpec();
+    if (spec == null) return null;
+    if (spec.getDedicated() != null && spec.getShared() != null) return Labels.DEDICATED + "," + Labels.SHARED;
+    if (spec.getDedicated() != null) return Labels.DEDICATED;
+    return spec.getShared() != null ? Labels.SHARED : null;
+  }
+
+  private static String readyMessageOf(AigcTemplate template) {
+    return template.getSpec().getDedicated() != null
+        ? "GameServerSet " + Names.gameServerSet(template.getMetadata().getName()) + " is up to date"
+        : "nothing to run for dedicated instances";
+  }
+
+  private static String readyMessage(AigcTemplate template) {
+    var condition = template.getStatus() == null ? null : Conditions.find(template.getStatus().getConditions(), Conditions.READY);
+    return condition == null ? null : condition.getMessage();
+  }
+
+  private static UpdateControl<AigcTemplate> patchIfChanged(AigcTemplate template, AigcTemplateStatus status) {
+    if (status.equals(template.getStatus())) return UpdateControl.noUpdate();
+    AigcTemplate fresh = new AigcTemplate();
+    fresh.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(template.getMetadata().getName())
+        .withNamespace(template.getMetadata().getNamespace())
+        .build());
+    fresh.setStatus(status);
+    return UpdateControl.patchStatus(fresh);
+  }
+
+  static boolean allocationMayChange(AigcInstance updated, AigcInstance old) {
+    return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+        || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp())
+        || !Objects.equals(idOf(updated), idOf(old));
+  }
+
+  private static Integer idOf(AigcInstance instance) {
+    return instance.getStatus() == null ? null : instance.getStatus().getInstanceId();
+  }
+
+  private static String templateOf(Map<String, String> labels, String fallback) {
+    return labels == null ? fallback : labels.getOrDefault(Labels.TEMPLATE, fallback);
+  }
+
+  static String now() {
+    return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+  }
+}

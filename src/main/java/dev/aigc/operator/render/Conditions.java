@@ -1,0 +1,56 @@
+package dev.aigc.operator.render;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Kubernetes-style conditions; a condition keeps its lastTransitionTime while its status stays. */
+public final class Conditions {
+  public static final String READY = "Ready";
+  public static final String ALLOCATED = "Allocated";
+  public static final String TRUE = "True";
+  public static final String FALSE = "False";
+
+  private Conditions() {}
+
+  /** Returns a copy of {@code current} with the condition {@code type} set. */
+  public static List<Condition> with(
+      List<Condition> current, String type, boolean status, String reason, String message, Long generation, String now) {
+    String statusText = status ? TRUE : FALSE;
+    Condition previous = find(current, type);
+    String since = previous != null && statusText.equals(previous.getStatus()) ? previous.getLastTransitionTime() : now;
+    Condition condition =
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(statusText)
+            .withReason(reason)
+            .withMessage(message == null ? "" : message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build();
+    List<Condition> result = new ArrayList<>();
+    boolean replaced = false;
+    for (Condition c : current == null ? List.<Condition>of() : current) {
+      if (Objects.equals(c.getType(), type)) {
+        result.add(condition);
+        replaced = true;
+      } else {
+        result.add(c);
+      }
+    }
+    if (!replaced) result.add(condition);
+    return result;
+  }
+
+  public static Condition find(List<Condition> conditions, String type) {
+    if (conditions == null) return null;
+    return conditions.stream().filter(c -> Objects.equals(c.getType(), type)).findFirst().orElse(null);
+  }
+
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    Condition c = find(conditions, type);
+    return c != null && TRUE.equals(c.getStatus());
+  }
+}

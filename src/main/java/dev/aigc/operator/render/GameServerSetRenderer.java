@@ -1,0 +1,214 @@
+package dev.aigc.operator.render;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.DedicatedSpec;
+import dev.aigc.operator.api.IngressSpec;
+import dev.aigc.operator.config.OperatorSettings;
+import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.okg.GameServerSetSpec;
+import dev.aigc.operator.okg.GameServerTemplate;
+import dev.aigc.operator.okg.Network;
+import dev.aigc.operator.okg.Network.NetworkConfParam;
+import dev.aigc.operator.okg.PvcRetentionPolicy;
+import dev.aigc.operator.okg.ScaleStrategy;
+import dev.aigc.operator.okg.UpdateStrategy;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Template + allocation + settings in, the template's GameServerSet out. Every field the operator
+ * writes on a GameServerSet is set here.
+ */
+public final class GameServerSetRenderer {
+  public static final String AUTH_URL = "nginx.ingress.kubernetes.io/auth-url";
+  public static final String AUTH_SIGNIN = "nginx.ingress.kubernetes.io/auth-signin";
+  public static final String AUTH_RESPONSE_HEADERS = "nginx.ingress.kubernetes.io/auth-response-headers";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private GameServerSetRenderer() {}
+
+  public static GameServerSet render(AigcTemplate template, Allocation allocation, OperatorSettings settings) {
+    DedicatedSpec dedicated = template.getSpec().getDedicated();
+    String name = template.getMetadata().getName();
+
+    GameServerSet gss = new GameServerSet();
+    gss.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(Names.gameServerSet(name))
+            .withNamespace(template.getMetadata().getNamespace())
+            .withLabels(Labels.forTemplate(name, Labels.DEDICATED))
+            .withAnnotations(new LinkedHashMap<>(Map.of(Labels.INSTANCE_IDS, recordOf(allocation))))
+            .build());
+    // offline rendering (the CLI) has no UID to point at; the API server would reject an empty one
+    if (template.getMetadata().getUid() != null) {
+      gss.getMetadata().setOwnerReferences(List.of(ownerReference(template)));
+    }
+
+    GameServerSetSpec spec = new GameServerSetSpec();
+    spec.setReplicas(allocation.replicas());
+    spec.setReserveGameServerIds(allocation.reserveIds().stream().map(IntOrString::new).toList());
+    spec.setScaleStrategy(scaleStrategy());
+    spec.setUpdateStrategy(updateStrategy());
+    // Template deletion and scale-down both keep disks: user data goes only on purpose (invariant 4).
+    spec.setPersistentVolumeClaimRetentionPolicy(
+        new PvcRetentionPolicy(PvcRetentionPolicy.RETAIN, PvcRetentionPolicy.RETAIN));
+    spec.setGameServerTemplate(gameServerTemplate(template, dedicated));
+    spec.setNetwork(network(template.getSpec().getApp().effectivePort(), dedicated.getIngress(), settings));
+    gss.setSpec(spec);
+    return GameServerSetUpdate.withHash(gss);
+  }
+
+  /** The allocation as the JSON object stored on the GameServerSet, keys sorted. */
+  public static String recordOf(Allocation allocation) {
+    try {
+      return JSON.writeValueAsString(new TreeMap<>(allocation.ids()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ScaleStrategy scaleStrategy() {
+    ScaleStrategy scale = new ScaleStrategy();
+    scale.setScaleDownStrategyType(ScaleStrategy.RESERVE_IDS);
+    return scale;
+  }
+
+  private static UpdateStrategy updateStrategy() {
+    // Every instance belongs to one user: updating them one by one gains nothing, so all at once, in place where possible.
+    UpdateStrategy.RollingUpdate rolling = new UpdateStrategy.RollingUpdate();
+    rolling.setPodUpdatePolicy("InPlaceIfPossible");
+    rolling.setMaxUnavailable(new IntOrString("100%"));
+    UpdateStrategy update = new UpdateStrategy();
+    update.setRollingUpdate(rolling);
+    return update;
+  }
+
+  private static GameServerTemplate gameServerTemplate(AigcTemplate template, DedicatedSpec dedicated) {
+    var spec = template.getSpec();
+    String name = template.getMetadata().getName();
+    int port = spec.getApp().effectivePort();
+    Probe defaultProbe =
+        AppContainer.tcpProbe(port)
+            .withInitialDelaySeconds(5)
+            .withPeriodSeconds(10)
+            .withTimeoutSeconds(1)
+            .withSuccessThreshold(1)
+            .withFailureThreshold(3)
+            .build();
+    Container container = AppContainer.render(spec.getApp(), spec.getCompute(), defaultProbe);
+    container.setVolumeMounts(
+        List.of(
+            new VolumeMountBuilder()
+                .withName(Names.DATA_VOLUME)
+                .withMountPath(dedicated.getStorage().getMountPath())
+                .build()));
+
+    PodPlacement placement = PodPlacement.of(spec.getCompute());
+    Map<String, String> podLabels = new LinkedHashMap<>(Labels.forTemplate(name, Labels.DEDICATED));
+    podLabels.putAll(placement.labels());
+
+    GameServerTemplate gst = new GameServerTemplate();
+    gst.setMetadata(
+        new ObjectMetaBuilder()
+            .withLabels(podLabels)
+            .withAnnotations(placement.annotations().isEmpty() ? null : placement.annotations())
+            .build());
+    gst.setSpec(
+        new PodSpecBuilder()
+            .withContainers(container)
+            .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector())
+            .withTolerations(placement.tolerations())
+            .build());
+    gst.setVolumeClaimTemplates(List.of(volumeClaimTemplate(name, dedicated)));
+    return gst;
+  }
+
+  private static PersistentVolumeClaim volumeClaimTemplate(String template, DedicatedSpec dedicated) {
+    var storage = dedicated.getStorage();
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+        .withName(Names.DATA_VOLUME)
+        .withLabels(Labels.forTemplate(template, Labels.DEDICATED))
+        .endMetadata()
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
+        .withVolumeMode("Filesystem")
+        .withStorageClassName(storage.getStorageClassName())
+        .withNewResources()
+        .withRequests(Map.of("storage", new Quantity(storage.getSize())))
+        .endResources()
+        .endSpec()
+        .build();
+  }
+
+  private static Network network(int port, IngressSpec ingress, OperatorSettings settings) {
+    List<NetworkConfParam> conf = new ArrayList<>();
+    conf.add(new NetworkConfParam("IngressClassName", ingress.effectiveClassName()));
+    conf.add(new NetworkConfParam("Port", Integer.toString(port)));
+    conf.add(new NetworkConfParam("Host", ingress.getHost()));
+    conf.add(new NetworkConfParam("PathType", ingress.effectivePathType().name()));
+    conf.add(new NetworkConfParam("Path", ingress.effectivePath()));
+    if (ingress.getTlsSecretName() != null) {
+      conf.add(new NetworkConfParam("TlsSecretName", ingress.getTlsSecretName()));
+      // OKG does not substitute <id> in TlsHosts, so name the wildcard that covers every instance's host.
+      String wildcard = tlsWildcard(ingress.getHost());
+      if (wildcard != null) conf.add(new NetworkConfParam("TlsHosts", wildcard));
+    }
+    if (settings.gatewayAuthUrl() != null) {
+      conf.add(annotation(AUTH_URL, settings.gatewayAuthUrl()));
+      conf.add(annotation(AUTH_RESPONSE_HEADERS, "X-Auth-Request-User,X-Auth-Request-Email"));
+    }
+    if (settings.gatewaySignInUrl() != null) {
+      conf.add(annotation(AUTH_SIGNIN, settings.gatewaySignInUrl()));
+    }
+    if (ingress.getAnnotations() != null) {
+      new TreeMap<>(ingress.getAnnotations())
+          .forEach(
+              (key, value) -> {
+                // the gateway's auth annotations are the operator's to set, never a template's
+                if (!key.startsWith("nginx.ingress.kubernetes.io/auth-")) conf.add(annotation(key, value));
+              });
+    }
+    Network network = new Network();
+    network.setNetworkType(Network.KUBERNETES_INGRESS);
+    network.setNetworkConf(conf);
+    return network;
+  }
+
+  /** {@code *.example.com} for {@code instances<id>-cpu.example.com}; null when {@code <id>} is not in the first label. */
+  static String tlsWildcard(String hostPattern) {
+    int dot = hostPattern.indexOf('.');
+    if (dot < 0 || !hostPattern.substring(0, dot).contains(IngressSpec.ID_PLACEHOLDER)) return null;
+    return "*" + hostPattern.substring(dot);
+  }
+
+  private static NetworkConfParam annotation(String key, String value) {
+    return new NetworkConfParam("Annotation", key + ": " + value);
+  }
+
+  public static io.fabric8.kubernetes.api.model.OwnerReference ownerReference(AigcTemplate template) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(template.getApiVersion())
+        .withKind(template.getKind())
+        .withName(template.getMetadata().getName())
+        .withUid(template.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+}

@@ -1,0 +1,191 @@
+package dev.aigc.operator.render;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.okg.GameServerSetSpec;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compares a rendered GameServerSet with the one in the cluster and merges the two for an update.
+ *
+ * <p>OKG writes {@code spec.reserveGameServerIds} back with IDs it keeps reserved on its own (IDs
+ * that left our list). Extra reserved IDs are harmless as long as none of them should run, so they
+ * do not count as drift: otherwise the operator and OKG would rewrite the list forever.
+ */
+public final class GameServerSetUpdate {
+  private static final ObjectMapper JSON = Serialization.jsonMapper();
+  /** Hash of every field we render except replicas and reserve IDs, to notice removed fields too. */
+  public static final String SPEC_HASH = "aigc.dev/spec-hash";
+
+  private GameServerSetUpdate() {}
+
+  /** Stamps the desired object with the hash of its pod template and settings. */
+  public static GameServerSet withHash(GameServerSet desired) {
+    desired.getMetadata().getAnnotations().put(SPEC_HASH, hashOf(desired.getSpec()));
+    return desired;
+  }
+
+  public static boolean needsUpdate(GameServerSet desired, GameServerSet current) {
+    if (current == null) return true;
+    var cur = current.getSpec();
+    var want = desired.getSpec();
+    if (cur == null || !Objects.equals(want.getReplicas(), cur.getReplicas())) return true;
+    if (!reserveAcceptable(desired, current)) return true;
+    Map<String, String> annotations = orEmpty(current.getMetadata().getAnnotations());
+    Map<String, String> labels = orEmpty(current.getMetadata().getLabels());
+    if (!labels.entrySet().containsAll(orEmpty(desired.getMetadata().getLabels()).entrySet())) return true;
+    if (!annotations.entrySet().containsAll(desired.getMetadata().getAnnotations().entrySet())) return true;
+    if (!ownerReferencesPresent(desired, current)) return true;
+    // someone edited a field we own without changing what we render: the hash alone would miss it
+    return !isSubset(JSON.valueToTree(withoutScale(want)), JSON.valueToTree(withoutScale(cur)));
+  }
+
+  /** The current object with everything we render written over it; what others wrote stays. */
+  public static GameServerSet merge(GameServerSet desired, GameServerSet current) {
+    GameServerSet merged = JSON.convertValue(current, GameServerSet.class);
+    var meta = merged.getMetadata();
+    Map<String, String> labels = new LinkedHashMap<>(orEmpty(meta.getLabels()));
+    labels.putAll(orEmpty(desired.getMetadata().getLabels()));
+    meta.setLabels(labels);
+    Map<String, String> annotations = new LinkedHashMap<>(orEmpty(meta.getAnnotations()));
+    annotations.putAll(orEmpty(desired.getMetadata().getAnnotations()));
+    meta.setAnnotations(annotations);
+    if (!ownerReferencesPresent(desired, current)) {
+      List<OwnerReference> refs = new ArrayList<>(meta.getOwnerReferences() == null ? List.of() : meta.getOwnerReferences());
+      refs.addAll(desired.getMetadata().getOwnerReferences());
+      meta.setOwnerReferences(refs);
+    }
+    GameServerSetSpec spec = merged.getSpec() == null ? new GameServerSetSpec() : merged.getSpec();
+    GameServerSetSpec want = desired.getSpec();
+    spec.setReplicas(want.getReplicas());
+    spec.setReserveGameServerIds(want.getReserveGameServerIds());
+    spec.setScaleStrategy(want.getScaleStrategy());
+    spec.setUpdateStrategy(want.getUpdateStrategy());
+    spec.setPersistentVolumeClaimRetentionPolicy(want.getPersistentVolumeClaimRetentionPolicy());
+    spec.setGameServerTemplate(want.getGameServerTemplate());
+    spec.setNetwork(want.getNetwork());
+    merged.setSpec(spec);
+    return merged;
+  }
+
+  /** The IDs a GameServerSet reserves, with OKG's "a-b" ranges expanded. */
+  public static Set<Integer> reservedIds(GameServerSet gss) {
+    Set<Integer> ids = new TreeSet<>();
+    if (gss == null || gss.getSpec() == null || gss.getSpec().getReserveGameServerIds() == null) return ids;
+    for (IntOrString value : gss.getSpec().getReserveGameServerIds()) {
+      if (value.getIntVal() != null) {
+        ids.add(value.getIntVal());
+      } else if (value.getStrVal() != null) {
+        String text = value.getStrVal().trim();
+        int dash = text.indexOf('-', 1);
+        if (dash < 0) {
+          ids.add(Integer.parseInt(text));
+        } else {
+          int from = Integer.parseInt(text.substring(0, dash).trim());
+          int to = Integer.parseInt(text.substring(dash + 1).trim());
+          for (int id = from; id <= to; id++) ids.add(id);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** Which instance holds which ID, as recorded on the GameServerSet; empty when there is no record. */
+  public static Map<String, Integer> recordedIds(GameServerSet gss) {
+    if (gss == null || gss.getMetadata().getAnnotations() == null) return Map.of();
+    String record = gss.getMetadata().getAnnotations().get(Labels.INSTANCE_IDS);
+    if (record == null || record.isBlank()) return Map.of();
+    try {
+      return JSON.readValue(record, new TypeReference<TreeMap<String, Integer>>() {});
+    } catch (Exception e) {
+      // a hand-edited, broken record: fall back to the IDs in the instances' statuses
+      return Map.of();
+    }
+  }
+
+  /** Every ID we reserve is reserved, and nothing reserved should run. */
+  static boolean reserveAcceptable(GameServerSet desired, GameServerSet current) {
+    Set<Integer> want = reservedIds(desired);
+    Set<Integer> have = reservedIds(current);
+    if (!have.containsAll(want)) return false;
+    int replicas = desired.getSpec().getReplicas();
+    // the IDs that should run are exactly the ones neither reserved by us nor above the highest
+    // reserved one, so an extra reserved ID is harmful only if it falls among those
+    Set<Integer> running = runningIds(want, replicas);
+    for (Integer id : have) if (running.contains(id)) return false;
+    return true;
+  }
+
+  /** OKG's fill rule: the lowest {@code replicas} IDs that are not reserved. */
+  static Set<Integer> runningIds(Set<Integer> reserved, int replicas) {
+    Set<Integer> running = new TreeSet<>();
+    for (int id = 0; running.size() < replicas; id++) if (!reserved.contains(id)) running.add(id);
+    return running;
+  }
+
+  private static boolean ownerReferencesPresent(GameServerSet desired, GameServerSet current) {
+    List<OwnerReference> want = desired.getMetadata().getOwnerReferences();
+    if (want == null || want.isEmpty()) return true;
+    List<OwnerReference> have = current.getMetadata().getOwnerReferences();
+    if (have == null) return false;
+    for (OwnerReference ref : want) {
+      if (have.stream().noneMatch(h -> Objects.equals(h.getUid(), ref.getUid()))) return false;
+    }
+    return true;
+  }
+
+  private static GameServerSetSpec withoutScale(GameServerSetSpec spec) {
+    GameServerSetSpec copy = JSON.convertValue(spec, GameServerSetSpec.class);
+    copy.setReplicas(null);
+    copy.setReserveGameServerIds(null);
+    return copy;
+  }
+
+  static String hashOf(GameServerSetSpec spec) {
+    try {
+      byte[] json = JSON.writeValueAsBytes(JSON.valueToTree(withoutScale(spec)));
+      var digest = java.security.MessageDigest.getInstance("SHA-256").digest(json);
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every field of {@code want} is in {@code have} with the same value (arrays element by element). */
+  static boolean isSubset(JsonNode want, JsonNode have) {
+    if (want == null || want.isNull()) return true;
+    if (have == null || have.isNull()) return false;
+    if (want.isObject()) {
+      if (!have.isObject()) return false;
+      var fields = want.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        if (!isSubset(field.getValue(), have.get(field.getKey()))) return false;
+      }
+      return true;
+    }
+    if (want.isArray()) {
+      if (!have.isArray() || want.size() != have.size()) return false;
+      for (int i = 0; i < want.size(); i++) if (!isSubset(want.get(i), have.get(i))) return false;
+      return true;
+    }
+    return want.asText().equals(have.asText());
+  }
+
+  private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+    return map == null ? new HashMap<>() : map;
+  }
+}
