@@ -1,0 +1,84 @@
+package dev.aigc.operator.sim;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * An embedded Kubernetes API (fabric8's mock server in CRUD mode, with one-shot expectations on top
+ * for injected failures) holding our CRDs, with the OKG simulator running against it.
+ */
+public class MockCluster implements AutoCloseable {
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final OkgSimulator okg;
+
+  private MockCluster() {
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
+        new KubernetesMixedDispatcher(responses), false);
+    server.init();
+    client = server.createClient();
+    applyCrds();
+    okg = new OkgSimulator(newClient(b -> { })).start();
+  }
+
+  public static MockCluster start() {
+    return new MockCluster();
+  }
+
+  /** The admin's client: what kubectl would do. */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A separate client, e.g. for the operator, so that its requests can be counted apart. */
+  public KubernetesClient newClient(Consumer<KubernetesClientBuilder> customizer) {
+    return server.createClient(customizer);
+  }
+
+  public KubernetesMockServer server() {
+    return server;
+  }
+
+  public OkgSimulator okg() {
+    return okg;
+  }
+
+  private void applyCrds() {
+    Path dir = Path.of(System.getProperty("aigc.crds.generated", "target/crds"));
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("generated CRDs not found in " + dir + "; run ./mvnw process-classes", e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    okg.close();
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,300 @@
+package dev.aigc.operator.sim;
+
+import dev.aigc.operator.okg.GameServer;
+import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.okg.GameServerSpec;
+import dev.aigc.operator.okg.GameServerStatus;
+import dev.aigc.operator.okg.Network;
+import dev.aigc.operator.render.GameServerSetUpdate;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+/**
+ * A test-scope stand-in for OpenKruiseGame's GameServerSet controller, as DESIGN section 4 describes
+ * it: OKG's scaling step (explicit, previous and implicit reserve sets; lowest free IDs; deletion
+ * order), pods and GameServers named {@code <gss>-<id>}, per-ID disks that outlive released IDs, and
+ * the merge-patch of removed IDs back into {@code spec.reserveGameServerIds}.
+ */
+public class OkgSimulator implements AutoCloseable {
+  private final KubernetesClient client;
+  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "okg-simulator"));
+  private final Set<String> pending = ConcurrentHashMap.newKeySet();
+  /** The Advanced StatefulSet's reserveOrdinals per GameServerSet: OKG's memory of implicit IDs. */
+  private final Map<String, Set<Integer>> workloadReserved = new ConcurrentHashMap<>();
+  private final AtomicInteger pods = new AtomicInteger();
+  private volatile boolean holdReadiness;
+  private SharedIndexInformer<GameServerSet> informer;
+
+  public OkgSimulator(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public OkgSimulator start() {
+    informer = client.resources(GameServerSet.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(GameServerSet gss) { schedule(gss); }
+      @Override public void onUpdate(GameServerSet old, GameServerSet gss) { schedule(gss); }
+      @Override public void onDelete(GameServerSet gss, boolean unknown) { }
+    });
+    return this;
+  }
+
+  /** While held, new GameServers stay Creating: the app has not started yet. */
+  public void holdReadiness(boolean hold) {
+    this.holdReadiness = hold;
+    if (!hold) worker.submit(this::readyAll);
+  }
+
+  /** Pods created so far, across all sets. */
+  public int podsCreated() {
+    return pods.get();
+  }
+
+  private void schedule(GameServerSet gss) {
+    String key = gss.getMetadata().getNamespace() + "/" + gss.getMetadata().getName();
+    if (pending.add(key)) {
+      worker.submit(() -> {
+        pending.remove(key);
+        try {
+          scale(gss.getMetadata().getNamespace(), gss.getMetadata().getName());
+        } catch (KubernetesClientException e) {
+          // a conflict with the operator's write: the next event brings the newer object
+          if (e.getCode() != 409) throw e;
+        }
+      });
+    }
+  }
+
+  /** OKG's scaling step ({@code computeToScaleGs} and {@code GameServerScale}). */
+  private void scale(String namespace, String name) {
+    GameServerSet gss = client.resources(GameServerSet.class).inNamespace(namespace).withName(name).get();
+    if (gss == null || gss.getSpec() == null) return;
+    String key = namespace + "/" + name;
+    int replicas = gss.getSpec().getReplicas() == null ? 0 : gss.getSpec().getReplicas();
+    Set<Integer> explicit = GameServerSetUpdate.reservedIds(gss);
+    Set<Integer> previous = parseIds(annotations(gss).get(GameServerSet.RESERVE_IDS_ANNOTATION));
+    Set<Integer> workload = workloadReserved.getOrDefault(key, Set.of());
+
+    Set<Integer> newAddExplicit = minus(explicit, previous);
+    Set<Integer> newDeleteExplicit = minus(previous, explicit);
+    Set<Integer> implicit = minus(minus(workload, previous), newAddExplicit);
+    implicit.addAll(newDeleteExplicit);
+
+    List<Pod> existing = podsOf(namespace, name);
+    Map<Integer, Pod> managedPods = new HashMap<>();
+    for (Pod pod : existing) {
+      int id = idOf(pod.getMetadata().getName());
+      if (pod.getMetadata().getDeletionTimestamp() != null || explicit.contains(id)) continue;
+      managedPods.put(id, pod);
+    }
+    Set<Integer> managed = new TreeSet<>(managedPods.keySet());
+    if (managed.size() < replicas) {
+      for (int id = 0; managed.size() < replicas; id++) {
+        if (managed.contains(id) || explicit.contains(id)) continue;
+        implicit.remove(id);
+        managed.add(id);
+      }
+    } else if (managed.size() > replicas) {
+      List<Integer> victims = managed.stream()
+          .sorted(deletionOrder(namespace, name))
+          .limit(managed.size() - replicas)
+          .toList();
+      managed.removeAll(victims);
+      implicit.addAll(victims);
+    }
+    Set<Integer> newReserve = new TreeSet<>(implicit);
+    newReserve.addAll(explicit);
+    workloadReserved.put(key, newReserve);
+
+    for (Pod pod : existing) {
+      if (!managed.contains(idOf(pod.getMetadata().getName()))) removePod(namespace, pod.getMetadata().getName());
+    }
+    Set<Integer> present = existing.stream().map(p -> idOf(p.getMetadata().getName())).collect(Collectors.toSet());
+    for (int id : managed) if (!present.contains(id)) createPod(gss, id);
+
+    writeBack(gss, explicit, newReserve);
+  }
+
+  private void writeBack(GameServerSet gss, Set<Integer> explicit, Set<Integer> newReserve) {
+    boolean reserveIds = gss.getSpec().getScaleStrategy() != null
+        && "ReserveIds".equals(gss.getSpec().getScaleStrategy().getScaleDownStrategyType());
+    Set<Integer> specIds = reserveIds ? newReserve : explicit;
+    Map<String, Object> patch = new LinkedHashMap<>();
+    String recorded = specIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+    if (!recorded.equals(annotations(gss).get(GameServerSet.RESERVE_IDS_ANNOTATION))) {
+      patch.put("metadata", Map.of("annotations", Map.of(GameServerSet.RESERVE_IDS_ANNOTATION, recorded)));
+    }
+    if (reserveIds && !specIds.equals(explicit)) {
+      patch.put("spec", Map.of("reserveGameServerIds", new ArrayList<>(specIds)));
+    }
+    if (patch.isEmpty()) return;
+    client.resources(GameServerSet.class).inNamespace(gss.getMetadata().getNamespace())
+        .withName(gss.getMetadata().getName())
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+  }
+
+  /** Kill > WaitToBeDeleted > None > Allocated > Maintaining, then higher deletionPriority, then higher ID. */
+  private Comparator<Integer> deletionOrder(String namespace, String gss) {
+    Map<Integer, GameServer> servers = new HashMap<>();
+    for (GameServer gs : client.resources(GameServer.class).inNamespace(namespace)
+        .withLabel(GameServerSet.OWNER_GSS_LABEL, gss).list().getItems()) {
+      servers.put(idOf(gs.getMetadata().getName()), gs);
+    }
+    List<String> opsOrder = List.of("Kill", "WaitToBeDeleted", "None", "Allocated", "Maintaining");
+    Comparator<Integer> byOps = Comparator.comparingInt(id -> {
+      GameServer gs = servers.get(id);
+      String ops = gs == null || gs.getSpec() == null || gs.getSpec().getOpsState() == null ? "None" : gs.getSpec().getOpsState();
+      int rank = opsOrder.indexOf(ops);
+      return rank < 0 ? 2 : rank;
+    });
+    Comparator<Integer> byPriority = Comparator.comparingInt(id -> {
+      GameServer gs = servers.get(id);
+      IntOrString p = gs == null || gs.getSpec() == null ? null : gs.getSpec().getDeletionPriority();
+      return p == null || p.getIntVal() == null ? 0 : -p.getIntVal();
+    });
+    return byOps.thenComparing(byPriority).thenComparing(Comparator.reverseOrder());
+  }
+
+  private void createPod(GameServerSet gss, int id) {
+    String namespace = gss.getMetadata().getNamespace();
+    String gssName = gss.getMetadata().getName();
+    String name = GameServerSet.podName(gssName, id);
+    var template = gss.getSpec().getGameServerTemplate();
+    for (PersistentVolumeClaim claim : template.getVolumeClaimTemplates()) {
+      String claimName = claim.getMetadata().getName() + "-" + name;
+      if (client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get() == null) {
+        client.persistentVolumeClaims().inNamespace(namespace).resource(new PersistentVolumeClaimBuilder()
+            .withMetadata(new ObjectMetaBuilder().withName(claimName).withNamespace(namespace)
+                .withLabels(claim.getMetadata().getLabels()).build())
+            .withSpec(claim.getSpec())
+            .build()).create();
+      }
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) labels.putAll(template.getMetadata().getLabels());
+    labels.put(GameServerSet.OWNER_GSS_LABEL, gssName);
+    PodSpec spec = Serialization.clone(template.getSpec());
+    client.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build())
+        .withSpec(spec)
+        .build()).create();
+    pods.incrementAndGet();
+
+    GameServer gs = new GameServer();
+    gs.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
+        .withLabels(Map.of(GameServerSet.OWNER_GSS_LABEL, gssName)).build());
+    GameServerSpec gsSpec = new GameServerSpec();
+    gsSpec.setOpsState("None");
+    gs.setSpec(gsSpec);
+    GameServerStatus status = new GameServerStatus();
+    status.setCurrentState("Creating");
+    gs.setStatus(status);
+    client.resource(gs).create();
+    if (!holdReadiness) markReady(gss, id);
+  }
+
+  private void markReady(GameServerSet gss, int id) {
+    String namespace = gss.getMetadata().getNamespace();
+    String name = GameServerSet.podName(gss.getMetadata().getName(), id);
+    String host = hostOf(gss).replace("<id>", Integer.toString(id));
+    client.resources(GameServer.class).inNamespace(namespace).withName(name).editStatus(gs -> {
+      GameServerStatus status = new GameServerStatus();
+      status.setCurrentState(GameServerStatus.READY);
+      var network = new GameServerStatus.NetworkStatus();
+      network.setCurrentNetworkState(GameServerStatus.READY);
+      var address = new GameServerStatus.Address();
+      address.setIp("192.0.2.10");
+      address.setEndPoint(host);
+      network.setExternalAddresses(List.of(address));
+      status.setNetworkStatus(network);
+      gs.setStatus(status);
+      return gs;
+    });
+  }
+
+  private void readyAll() {
+    for (GameServerSet gss : client.resources(GameServerSet.class).inAnyNamespace().list().getItems()) {
+      for (GameServer gs : client.resources(GameServer.class).inNamespace(gss.getMetadata().getNamespace())
+          .withLabel(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName()).list().getItems()) {
+        if (gs.getStatus() == null || !GameServerStatus.READY.equals(gs.getStatus().getCurrentState())) {
+          markReady(gss, idOf(gs.getMetadata().getName()));
+        }
+      }
+    }
+  }
+
+  /** The pod goes and its GameServer with it (owned by the pod); the disk stays. */
+  private void removePod(String namespace, String name) {
+    client.pods().inNamespace(namespace).withName(name).delete();
+    client.resources(GameServer.class).inNamespace(namespace).withName(name).delete();
+  }
+
+  private List<Pod> podsOf(String namespace, String gss) {
+    return client.pods().inNamespace(namespace).withLabel(GameServerSet.OWNER_GSS_LABEL, gss).list().getItems();
+  }
+
+  private static String hostOf(GameServerSet gss) {
+    Network network = gss.getSpec().getNetwork();
+    if (network == null || network.getNetworkConf() == null) return "";
+    return network.getNetworkConf().stream().filter(p -> "Host".equals(p.name())).map(Network.NetworkConfParam::value)
+        .findFirst().orElse("");
+  }
+
+  private static Map<String, String> annotations(GameServerSet gss) {
+    return gss.getMetadata().getAnnotations() == null ? Map.of() : gss.getMetadata().getAnnotations();
+  }
+
+  static Set<Integer> parseIds(String text) {
+    Set<Integer> ids = new TreeSet<>();
+    if (text == null || text.isBlank()) return ids;
+    for (String part : text.split(",")) {
+      String p = part.trim();
+      int dash = p.indexOf('-', 1);
+      if (dash < 0) ids.add(Integer.parseInt(p));
+      else for (int i = Integer.parseInt(p.substring(0, dash)); i <= Integer.parseInt(p.substring(dash + 1)); i++) ids.add(i);
+    }
+    return ids;
+  }
+
+  private static int idOf(String podName) {
+    return Integer.parseInt(podName.substring(podName.lastIndexOf('-') + 1));
+  }
+
+  private static Set<Integer> minus(Set<Integer> a, Set<Integer> b) {
+    Set<Integer> result = new TreeSet<>(a);
+    result.removeAll(b);
+    return result;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (informer != null) informer.close();
+    worker.shutdownNow();
+    worker.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
