@@ -28,9 +28,9 @@ public class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final OkgSimulator okg;
+  private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
 
   private MockCluster() {
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
         new KubernetesMixedDispatcher(responses), false);
     server.init();
@@ -55,6 +55,13 @@ public class MockCluster implements AutoCloseable {
 
   public KubernetesMockServer server() {
     return server;
+  }
+
+  /** Injected responses (server().expect()...) not yet served. */
+  public int unservedExpectations() {
+    synchronized (responses) {
+      return responses.values().stream().mapToInt(Queue::size).sum();
+    }
   }
 
   public OkgSimulator okg() {
