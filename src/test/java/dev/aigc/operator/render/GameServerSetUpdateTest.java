@@ -1,0 +1,106 @@
+package dev.aigc.operator.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aigc.operator.okg.GameServerSet;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class GameServerSetUpdateTest {
+  private static GameServerSet desired(List<Integer> running, List<Integer> held) {
+    Allocation a = new Allocation(new TreeMap<>(Map.of("a", 0)), new TreeSet<>(running), new TreeSet<>(held));
+    return GameServerSetRenderer.render(GameServerSetRendererTest.example("stable-diffusion-cpu"), a, GameServerSetRendererTest.SETTINGS);
+  }
+
+  private static GameServerSet copy(GameServerSet gss) {
+    GameServerSet c = Serialization.clone(gss);
+    c.getMetadata().setResourceVersion("7");
+    return c;
+  }
+
+  @Test
+  void nothingToWriteWhenTheClusterHasWhatWeRender() {
+    GameServerSet want = desired(List.of(0, 2), List.of(1));
+    assertThat(GameServerSetUpdate.needsUpdate(want, copy(want))).isFalse();
+  }
+
+  @Test
+  void okgsExtraReservedIdsAreNotDrift() {
+    GameServerSet want = desired(List.of(0), List.of());
+    GameServerSet have = copy(want);
+    have.getSpec().setReserveGameServerIds(List.of(new IntOrString(1), new IntOrString("3-4")));
+    assertThat(GameServerSetUpdate.needsUpdate(want, have)).isFalse();
+  }
+
+  @Test
+  void aReservedIdThatShouldRunIsDrift() {
+    GameServerSet want = desired(List.of(0, 1), List.of());
+    GameServerSet have = copy(want);
+    have.getSpec().setReserveGameServerIds(List.of(new IntOrString(1)));
+    assertThat(GameServerSetUpdate.needsUpdate(want, have)).isTrue();
+  }
+
+  @Test
+  void aMissingReservedIdOrOtherReplicasIsDrift() {
+    GameServerSet want = desired(List.of(0, 2), List.of(1));
+    GameServerSet noReserve = copy(want);
+    noReserve.getSpec().setReserveGameServerIds(List.of());
+    assertThat(GameServerSetUpdate.needsUpdate(want, noReserve)).isTrue();
+    GameServerSet otherReplicas = copy(want);
+    otherReplicas.getSpec().setReplicas(3);
+    assertThat(GameServerSetUpdate.needsUpdate(want, otherReplicas)).isTrue();
+  }
+
+  @Test
+  void aHandEditedPodTemplateOrARemovedFieldIsDrift() {
+    GameServerSet want = desired(List.of(0), List.of());
+    GameServerSet edited = copy(want);
+    edited.getSpec().getGameServerTemplate().getSpec().getContainers().get(0).setImage("other:latest");
+    assertThat(GameServerSetUpdate.needsUpdate(want, edited)).isTrue();
+
+    GameServerSet withSelector = copy(want);
+    withSelector.getSpec().getGameServerTemplate().getSpec().setNodeSelector(Map.of("gpu", "t4"));
+    withSelector.getMetadata().getAnnotations().put(GameServerSetUpdate.SPEC_HASH, "from-an-older-template");
+    assertThat(GameServerSetUpdate.needsUpdate(want, withSelector)).as("the hash tells a removed field").isTrue();
+  }
+
+  @Test
+  void mergeKeepsWhatOthersWroteAndReplacesWhatWeOwn() {
+    GameServerSet want = desired(List.of(0), List.of(1));
+    GameServerSet have = copy(desired(List.of(), List.of()));
+    Map<String, String> annotations = new LinkedHashMap<>(have.getMetadata().getAnnotations());
+    annotations.put(GameServerSet.RESERVE_IDS_ANNOTATION, "1");
+    have.getMetadata().setAnnotations(annotations);
+    have.getSpec().setUnmodelled("serviceQualities", new ArrayList<>(List.of(Map.of("name", "healthy"))));
+
+    GameServerSet merged = GameServerSetUpdate.merge(want, have);
+
+    assertThat(merged.getMetadata().getAnnotations()).containsEntry(GameServerSet.RESERVE_IDS_ANNOTATION, "1");
+    assertThat(merged.getMetadata().getResourceVersion()).isEqualTo("7");
+    assertThat(merged.getSpec().getUnmodelled()).containsKey("serviceQualities");
+    assertThat(merged.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(GameServerSetUpdate.reservedIds(merged)).containsExactly(1);
+    assertThat(GameServerSetUpdate.needsUpdate(want, merged)).isFalse();
+  }
+
+  @Test
+  void reserveRangesAreExpanded() {
+    GameServerSet gss = desired(List.of(), List.of());
+    gss.getSpec().setReserveGameServerIds(List.of(new IntOrString(0), new IntOrString("2-4"), new IntOrString("7")));
+    assertThat(GameServerSetUpdate.reservedIds(gss)).containsExactly(0, 2, 3, 4, 7);
+  }
+
+  @Test
+  void aBrokenRecordReadsAsNoRecord() {
+    GameServerSet gss = desired(List.of(), List.of());
+    gss.getMetadata().getAnnotations().put(Labels.INSTANCE_IDS, "{not json");
+    assertThat(GameServerSetUpdate.recordedIds(gss)).isEmpty();
+  }
+}
