@@ -19,7 +19,16 @@ public class Main implements Runnable {
 
   /** Runs a command line and returns its exit status (2 for bad input, as picocli does for usage). */
   public static int execute(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** As {@link #execute(String...)}, writing to the given streams (for tests and embedding). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return commandLine().setOut(out).setErr(err).execute(args);
+  }
+
+  private static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   @Override

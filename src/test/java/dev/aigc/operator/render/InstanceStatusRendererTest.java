@@ -1,0 +1,107 @@
+package dev.aigc.operator.render;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcInstanceSpec;
+import dev.aigc.operator.api.AigcInstanceStatus;
+import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.api.InstanceState;
+import dev.aigc.operator.okg.GameServer;
+import dev.aigc.operator.okg.GameServerStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import org.junit.jupiter.api.Test;
+
+class InstanceStatusRendererTest {
+  private static final String T0 = "2026-11-22T10:00:00Z";
+  private static final String T1 = "2026-11-22T11:00:00Z";
+  private final AigcTemplate template = GameServerSetRendererTest.example("stable-diffusion-cpu");
+
+  private static AigcInstance instance(InstanceState state) {
+    AigcInstance i = new AigcInstance();
+    i.setMetadata(new ObjectMetaBuilder().withName("alice-sd").withNamespace("default").withGeneration(3L).build());
+    AigcInstanceSpec spec = new AigcInstanceSpec();
+    spec.setTemplate("stable-diffusion-cpu");
+    spec.setOwner("alice");
+    spec.setState(state);
+    i.setSpec(spec);
+    return i;
+  }
+
+  private static GameServer gs(String state) {
+    GameServer gs = new GameServer();
+    GameServerStatus status = new GameServerStatus();
+    status.setCurrentState(state);
+    gs.setStatus(status);
+    return gs;
+  }
+
+  @Test
+  void aReadyGameServerMakesTheInstanceRunningWithItsUrlAndNames() {
+    AigcInstanceStatus s = InstanceStatusRenderer.render(instance(InstanceState.Running), template, 3, gs("Ready"), null, T0);
+    assertThat(s.getPhase()).isEqualTo(InstancePhase.Running);
+    assertThat(s.getUrl()).isEqualTo("http://instances3-cpu.example.com/");
+    assertThat(s.getGameServer()).isEqualTo("stable-diffusion-cpu-3");
+    assertThat(s.getVolumeClaim()).isEqualTo("user-data-stable-diffusion-cpu-3");
+    assertThat(s.getObservedGeneration()).isEqualTo(3L);
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.READY)).isTrue();
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.ALLOCATED)).isTrue();
+  }
+
+  @Test
+  void tlsMakesTheUrlHttps() {
+    template.getSpec().getDedicated().getIngress().setTlsSecretName("wildcard");
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Ready"), null, T0).getUrl())
+        .isEqualTo("https://instances0-cpu.example.com/");
+  }
+
+  @Test
+  void phasesFollowWhatOkgReports() {
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null, null, T0).getPhase())
+        .isEqualTo(InstancePhase.Pending);
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, null, null, T0).getPhase())
+        .isEqualTo(InstancePhase.Starting);
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Creating"), null, T0).getPhase())
+        .isEqualTo(InstancePhase.Starting);
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Crash"), null, T0).getPhase())
+        .isEqualTo(InstancePhase.Failed);
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Stopped), template, 0, gs("Ready"), null, T0).getPhase())
+        .isEqualTo(InstancePhase.Stopping);
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Stopped), template, 0, null, null, T0).getPhase())
+        .isEqualTo(InstancePhase.Stopped);
+    AigcInstance deleting = instance(InstanceState.Running);
+    deleting.getMetadata().setDeletionTimestamp(T0);
+    assertThat(InstanceStatusRenderer.render(deleting, template, 0, gs("Ready"), null, T0).getPhase())
+        .isEqualTo(InstancePhase.Deleting);
+  }
+
+  @Test
+  void aMissingTemplateFailsButKeepsTheIdTheInstanceHeld() {
+    AigcInstance i = instance(InstanceState.Running);
+    AigcInstanceStatus previous = new AigcInstanceStatus();
+    previous.setInstanceId(4);
+    i.setStatus(previous);
+    AigcInstanceStatus s = InstanceStatusRenderer.render(i, null, null, null, null, T0);
+    assertThat(s.getPhase()).isEqualTo(InstancePhase.Failed);
+    assertThat(s.getInstanceId()).isEqualTo(4);
+    assertThat(Conditions.find(s.getConditions(), Conditions.READY).getReason()).isEqualTo("TemplateNotFound");
+  }
+
+  @Test
+  void aConditionKeepsItsTransitionTimeWhileItsStatusStays() {
+    AigcInstance i = instance(InstanceState.Running);
+    i.setStatus(InstanceStatusRenderer.render(i, template, 0, gs("Ready"), null, T0));
+    AigcInstanceStatus again = InstanceStatusRenderer.render(i, template, 0, gs("Ready"), null, T1);
+    assertThat(again).isEqualTo(i.getStatus());
+    AigcInstanceStatus stopped = InstanceStatusRenderer.render(instance(InstanceState.Stopped), template, 0, null, null, T1);
+    assertThat(Conditions.find(stopped.getConditions(), Conditions.READY).getLastTransitionTime()).isEqualTo(T1);
+  }
+
+  @Test
+  void aTemplateProblemIsShownWhileWaitingForAnId() {
+    AigcInstanceStatus s = InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null,
+        "spec.dedicated.ingress.host: must contain <id>", T0);
+    assertThat(Conditions.find(s.getConditions(), Conditions.READY).getMessage()).contains("spec.dedicated.ingress.host");
+  }
+}
