@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -45,6 +46,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   /** A safety net for missed events while waiting on deletion; events normally come first. */
   private static final Duration DELETION_RECHECK = Duration.ofSeconds(10);
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AigcInstanceReconciler.class);
   private final KubernetesClient client;
   private final EventRecorder events;
   private InformerEventSource<AigcTemplate, AigcInstance> templates;
@@ -59,6 +61,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   @Override
   public List<EventSource<?, AigcInstance>> prepareEventSources(EventSourceContext<AigcInstance> context) {
     IndexerResourceCache<AigcInstance> primaries = context.getPrimaryCache();
+    String finalizer = context.getControllerConfiguration().getFinalizerName();
     primaries.addIndexers(Map.of(BY_TEMPLATE, i -> List.of(templateKey(i.getMetadata().getNamespace(), i.getSpec().getTemplate()))));
 
     templates = new InformerEventSource<>(
@@ -76,7 +79,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withName("instance-gameserversets")
             .withNamespacesInheritedFromController()
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-            .withSecondaryToPrimaryMapper(gss -> affectedBy(gss, primaries))
+            .withSecondaryToPrimaryMapper(gss -> affectedBy(gss, primaries, finalizer))
             .build(),
         context);
     gameServers = new InformerEventSource<>(
@@ -92,9 +95,21 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   @Override
   public UpdateControl<AigcInstance> reconcile(AigcInstance instance, Context<AigcInstance> context) {
     Observed seen = observe(instance);
+    if (awaitingFirstId(instance, seen)) {
+      // The template reconciler hands out IDs within moments and its write brings us back here; a
+      // Pending status in between would cost every new instance one more write (see bench/).
+      return UpdateControl.noUpdate();
+    }
     AigcInstanceStatus status = InstanceStatusRenderer.render(
         instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
-    return patchIfChanged(instance, status);
+    return patchIfChanged(instance, status, context);
+  }
+
+  /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */
+  private static boolean awaitingFirstId(AigcInstance instance, Observed seen) {
+    return instance.getStatus() == null && seen.id == null && seen.templateProblem == null
+        && seen.template != null && seen.template.getSpec() != null && seen.template.getSpec().getDedicated() != null
+        && instance.getMetadata().getDeletionTimestamp() == null;
   }
 
   @Override
@@ -157,12 +172,20 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return new Observed(template, gss, id, gs, problem);
   }
 
-  private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status) {
+  private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status, Context<AigcInstance> context) {
     AigcInstanceStatus previous = instance.getStatus();
     if (status.equals(previous)) return UpdateControl.noUpdate();
     InstancePhase before = previous == null ? null : previous.getPhase();
+    log.debug("instance {}/{}: {} -> {} (resourceVersion {})", instance.getMetadata().getNamespace(),
+        instance.getMetadata().getName(), before, status.getPhase(), instance.getMetadata().getResourceVersion());
     if (before != status.getPhase()) recordTransition(instance, status);
-    return UpdateControl.patchStatus(forStatus(instance, status));
+    // Patch and put the result in JOSDK's cache, so that a reconcile right after this one sees our
+    // write instead of writing the same status again from a stale cache.
+    PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(instance, context, i -> {
+      i.setStatus(status);
+      return i;
+    });
+    return UpdateControl.noUpdate();
   }
 
   /** Events for what a user acts on; intermediate phases show in the status only. */
@@ -215,16 +238,19 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         .collect(Collectors.toSet());
   }
 
-  /** Instances whose status a new allocation may change: new, moved, or waiting to be deleted. */
-  private static Set<ResourceID> affectedBy(GameServerSet gss, IndexerResourceCache<AigcInstance> primaries) {
+  /** Instances whose status a new allocation changes (given, moved or lost an ID), or waiting to be deleted. */
+  private static Set<ResourceID> affectedBy(
+      GameServerSet gss, IndexerResourceCache<AigcInstance> primaries, String finalizer) {
     String namespace = gss.getMetadata().getNamespace();
     String template = gss.getMetadata().getLabels() == null ? gss.getMetadata().getName()
         : gss.getMetadata().getLabels().getOrDefault(Labels.TEMPLATE, gss.getMetadata().getName());
     Map<String, Integer> recorded = GameServerSetUpdate.recordedIds(gss);
     return primaries.byIndex(BY_TEMPLATE, templateKey(namespace, template)).stream()
+        // Until our cache shows the finalizer JOSDK just added, a reconcile would add it again and
+        // meet a 409; the finalizer's own update event brings the instance back here anyway.
+        .filter(i -> i.hasFinalizer(finalizer))
         .filter(i -> i.getMetadata().getDeletionTimestamp() != null
-            || i.getStatus() == null
-            || !Objects.equals(i.getStatus().getInstanceId(), recorded.get(i.getMetadata().getName())))
+            || !Objects.equals(i.getStatus() == null ? null : i.getStatus().getInstanceId(), recorded.get(i.getMetadata().getName())))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

@@ -20,12 +20,15 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * by JOSDK, so a burst of new instances lands in one GameServerSet write.
  */
 @ControllerConfiguration(name = AigcTemplateReconciler.NAME)
+// A burst of installs should cost a few GameServerSet writes, not one per instance: at most this
+// many reconciles per template in two seconds; events in between are merged into the next one.
+@RateLimited(maxReconciliations = 2, within = 2, unit = TimeUnit.SECONDS)
 public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   public static final String NAME = "aigctemplate";
   private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
@@ -104,7 +110,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
       // Bad input changes nothing (invariant 9): the GameServerSet stays as it was.
       status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false, "InvalidSpec", message,
           template.getMetadata().getGeneration(), now()));
-      return patchIfChanged(template, status);
+      return patchIfChanged(template, status, context);
     }
 
     if (template.getSpec().getDedicated() != null) {
@@ -125,7 +131,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
     }
     status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, true, "Reconciled",
         readyMessageOf(template), template.getMetadata().getGeneration(), now()));
-    return patchIfChanged(template, status);
+    return patchIfChanged(template, status, context);
   }
 
   /** The ID an instance holds: the GameServerSet's record first, its own status if the record lost it. */
@@ -181,15 +187,15 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
     return condition == null ? null : condition.getMessage();
   }
 
-  private static UpdateControl<AigcTemplate> patchIfChanged(AigcTemplate template, AigcTemplateStatus status) {
+  /** Patches only when the status changed, and caches the result so the next reconcile sees it. */
+  private static UpdateControl<AigcTemplate> patchIfChanged(
+      AigcTemplate template, AigcTemplateStatus status, Context<AigcTemplate> context) {
     if (status.equals(template.getStatus())) return UpdateControl.noUpdate();
-    AigcTemplate fresh = new AigcTemplate();
-    fresh.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-        .withName(template.getMetadata().getName())
-        .withNamespace(template.getMetadata().getNamespace())
-        .build());
-    fresh.setStatus(status);
-    return UpdateControl.patchStatus(fresh);
+    PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(template, context, t -> {
+      t.setStatus(status);
+      return t;
+    });
+    return UpdateControl.noUpdate();
   }
 
   static boolean allocationMayChange(AigcInstance updated, AigcInstance old) {

@@ -87,8 +87,9 @@ public final class InstanceStatusRenderer {
           ? new Phase(InstancePhase.Stopped, "Stopped", "stopped; the disk is kept")
           : new Phase(InstancePhase.Stopping, "Stopping", "waiting for the instance's pod to stop");
     }
-    if (gs == null) {
-      return new Phase(InstancePhase.Starting, "Creating", "waiting for OpenKruiseGame to create the pod");
+    // No pod yet and a pod still creating read the same, so that a start costs one status write, not two.
+    if (gs == null || state == null || "Creating".equals(state)) {
+      return new Phase(InstancePhase.Starting, "Starting", "waiting for the app to start");
     }
     if (GameServerStatus.CRASH.equals(state)) {
       return new Phase(InstancePhase.Failed, "Crash", "the app's container keeps crashing; see the pod's logs");
@@ -102,7 +103,6 @@ public final class InstanceStatusRenderer {
     if (GameServerStatus.READY.equals(state)) {
       return new Phase(InstancePhase.Starting, "NetworkNotReady", "the app is ready; waiting for its ingress");
     }
-    return new Phase(InstancePhase.Starting, state == null ? "Creating" : state,
-        "the app is starting (GameServer state " + (state == null ? "unknown" : state) + ")");
+    return new Phase(InstancePhase.Starting, "Starting", "waiting for the app to start (GameServer state " + state + ")");
   }
 }

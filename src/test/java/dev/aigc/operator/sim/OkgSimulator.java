@@ -43,16 +43,28 @@ import java.util.stream.Collectors;
  */
 public class OkgSimulator implements AutoCloseable {
   private final KubernetesClient client;
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "okg-simulator"));
+  private static final int WORKERS = 4;
+  private final ExecutorService[] workers = new ExecutorService[WORKERS];
+  private final ExecutorService podCreators = Executors.newFixedThreadPool(8, r -> new Thread(r, "okg-simulator-pods"));
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   /** The Advanced StatefulSet's reserveOrdinals per GameServerSet: OKG's memory of implicit IDs. */
   private final Map<String, Set<Integer>> workloadReserved = new ConcurrentHashMap<>();
   private final AtomicInteger pods = new AtomicInteger();
+  private final Map<String, Set<Integer>> podIds = new ConcurrentHashMap<>();
   private volatile boolean holdReadiness;
   private SharedIndexInformer<GameServerSet> informer;
 
   public OkgSimulator(KubernetesClient client) {
     this.client = client;
+    for (int i = 0; i < WORKERS; i++) {
+      int n = i;
+      workers[i] = Executors.newSingleThreadExecutor(r -> new Thread(r, "okg-simulator-" + n));
+    }
+  }
+
+  /** One worker per set, so that a set's steps never overlap, as OKG's work queue guarantees. */
+  private ExecutorService workerFor(String key) {
+    return workers[Math.floorMod(key.hashCode(), WORKERS)];
   }
 
   public OkgSimulator start() {
@@ -67,7 +79,7 @@ public class OkgSimulator implements AutoCloseable {
   /** While held, new GameServers stay Creating: the app has not started yet. */
   public void holdReadiness(boolean hold) {
     this.holdReadiness = hold;
-    if (!hold) worker.submit(this::readyAll);
+    if (!hold) workers[0].submit(this::readyAll);
   }
 
   /** Pods created so far, across all sets. */
@@ -78,7 +90,7 @@ public class OkgSimulator implements AutoCloseable {
   private void schedule(GameServerSet gss) {
     String key = gss.getMetadata().getNamespace() + "/" + gss.getMetadata().getName();
     if (pending.add(key)) {
-      worker.submit(() -> {
+      workerFor(key).submit(() -> {
         pending.remove(key);
         try {
           scale(gss.getMetadata().getNamespace(), gss.getMetadata().getName());
@@ -92,7 +104,8 @@ public class OkgSimulator implements AutoCloseable {
 
   /** OKG's scaling step ({@code computeToScaleGs} and {@code GameServerScale}). */
   private void scale(String namespace, String name) {
-    GameServerSet gss = client.resources(GameServerSet.class).inNamespace(namespace).withName(name).get();
+    // OKG reads from its informer cache, and so do we
+    GameServerSet gss = informer.getStore().getByKey(namespace + "/" + name);
     if (gss == null || gss.getSpec() == null) return;
     String key = namespace + "/" + name;
     int replicas = gss.getSpec().getReplicas() == null ? 0 : gss.getSpec().getReplicas();
@@ -105,14 +118,9 @@ public class OkgSimulator implements AutoCloseable {
     Set<Integer> implicit = minus(minus(workload, previous), newAddExplicit);
     implicit.addAll(newDeleteExplicit);
 
-    List<Pod> existing = podsOf(namespace, name);
-    Map<Integer, Pod> managedPods = new HashMap<>();
-    for (Pod pod : existing) {
-      int id = idOf(pod.getMetadata().getName());
-      if (pod.getMetadata().getDeletionTimestamp() != null || explicit.contains(id)) continue;
-      managedPods.put(id, pod);
-    }
-    Set<Integer> managed = new TreeSet<>(managedPods.keySet());
+    Set<Integer> existing = new TreeSet<>(podsOf(key));
+    Set<Integer> managed = new TreeSet<>(existing);
+    managed.removeAll(explicit);
     if (managed.size() < replicas) {
       for (int id = 0; managed.size() < replicas; id++) {
         if (managed.contains(id) || explicit.contains(id)) continue;
@@ -131,11 +139,23 @@ public class OkgSimulator implements AutoCloseable {
     newReserve.addAll(explicit);
     workloadReserved.put(key, newReserve);
 
-    for (Pod pod : existing) {
-      if (!managed.contains(idOf(pod.getMetadata().getName()))) removePod(namespace, pod.getMetadata().getName());
+    for (int id : existing) {
+      if (!managed.contains(id)) removePod(key, namespace, name, id);
     }
-    Set<Integer> present = existing.stream().map(p -> idOf(p.getMetadata().getName())).collect(Collectors.toSet());
-    for (int id : managed) if (!present.contains(id)) createPod(gss, id);
+    Set<Integer> present = existing;
+    // the workload creates pods in parallel (OKG sets podManagementPolicy Parallel)
+    List<java.util.concurrent.Future<?>> creations = new ArrayList<>();
+    for (int id : managed) if (!present.contains(id)) creations.add(podCreators.submit(() -> createPod(gss, id)));
+    for (var creation : creations) {
+      try {
+        creation.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException(e.getCause());
+      }
+    }
 
     writeBack(gss, explicit, newReserve);
   }
@@ -187,12 +207,15 @@ public class OkgSimulator implements AutoCloseable {
     var template = gss.getSpec().getGameServerTemplate();
     for (PersistentVolumeClaim claim : template.getVolumeClaimTemplates()) {
       String claimName = claim.getMetadata().getName() + "-" + name;
-      if (client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get() == null) {
+      try {
         client.persistentVolumeClaims().inNamespace(namespace).resource(new PersistentVolumeClaimBuilder()
             .withMetadata(new ObjectMetaBuilder().withName(claimName).withNamespace(namespace)
                 .withLabels(claim.getMetadata().getLabels()).build())
             .withSpec(claim.getSpec())
             .build()).create();
+      } catch (KubernetesClientException e) {
+        // the disk of a released ID is still there: it is re-attached, not made anew
+        if (e.getCode() != 409) throw e;
       }
     }
     Map<String, String> labels = new LinkedHashMap<>();
@@ -204,6 +227,7 @@ public class OkgSimulator implements AutoCloseable {
         .withSpec(spec)
         .build()).create();
     pods.incrementAndGet();
+    podsOf(namespace + "/" + gssName).add(id);
 
     GameServer gs = new GameServer();
     gs.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
@@ -221,20 +245,19 @@ public class OkgSimulator implements AutoCloseable {
   private void markReady(GameServerSet gss, int id) {
     String namespace = gss.getMetadata().getNamespace();
     String name = GameServerSet.podName(gss.getMetadata().getName(), id);
-    String host = hostOf(gss).replace("<id>", Integer.toString(id));
-    client.resources(GameServer.class).inNamespace(namespace).withName(name).editStatus(gs -> {
-      GameServerStatus status = new GameServerStatus();
-      status.setCurrentState(GameServerStatus.READY);
-      var network = new GameServerStatus.NetworkStatus();
-      network.setCurrentNetworkState(GameServerStatus.READY);
-      var address = new GameServerStatus.Address();
-      address.setIp("192.0.2.10");
-      address.setEndPoint(host);
-      network.setExternalAddresses(List.of(address));
-      status.setNetworkStatus(network);
-      gs.setStatus(status);
-      return gs;
-    });
+    var address = new GameServerStatus.Address();
+    address.setIp("192.0.2.10");
+    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(id)));
+    var network = new GameServerStatus.NetworkStatus();
+    network.setCurrentNetworkState(GameServerStatus.READY);
+    network.setExternalAddresses(List.of(address));
+    GameServerStatus status = new GameServerStatus();
+    status.setCurrentState(GameServerStatus.READY);
+    status.setNetworkStatus(network);
+    GameServer ready = new GameServer();
+    ready.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    ready.setStatus(status);
+    client.resource(ready).patchStatus();
   }
 
   private void readyAll() {
@@ -249,13 +272,16 @@ public class OkgSimulator implements AutoCloseable {
   }
 
   /** The pod goes and its GameServer with it (owned by the pod); the disk stays. */
-  private void removePod(String namespace, String name) {
+  private void removePod(String key, String namespace, String gss, int id) {
+    String name = GameServerSet.podName(gss, id);
     client.pods().inNamespace(namespace).withName(name).delete();
     client.resources(GameServer.class).inNamespace(namespace).withName(name).delete();
+    podsOf(key).remove(id);
   }
 
-  private List<Pod> podsOf(String namespace, String gss) {
-    return client.pods().inNamespace(namespace).withLabel(GameServerSet.OWNER_GSS_LABEL, gss).list().getItems();
+  /** The IDs whose pods exist, per set; OKG would read them from its pod informer. */
+  private Set<Integer> podsOf(String key) {
+    return podIds.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
   }
 
   private static String hostOf(GameServerSet gss) {
@@ -294,7 +320,8 @@ public class OkgSimulator implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (informer != null) informer.close();
-    worker.shutdownNow();
-    worker.awaitTermination(5, TimeUnit.SECONDS);
+    podCreators.shutdownNow();
+    for (ExecutorService worker : workers) worker.shutdownNow();
+    for (ExecutorService worker : workers) worker.awaitTermination(5, TimeUnit.SECONDS);
   }
 }
