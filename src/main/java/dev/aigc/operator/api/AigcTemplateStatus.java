@@ -17,6 +17,10 @@ public class AigcTemplateStatus {
   /** Instances of this template, and how many of them should run. */
   private Integer instances;
   private Integer running;
+  /** The template generation the GameServerSet's pod template was rendered from. */
+  private Long dedicatedGeneration;
+  /** The template generation the Knative Service's revision template was rendered from. */
+  private Long sharedGeneration;
 
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -32,6 +36,10 @@ public class AigcTemplateStatus {
   public void setInstances(Integer instances) { this.instances = instances; }
   public Integer getRunning() { return running; }
   public void setRunning(Integer running) { this.running = running; }
+  public Long getDedicatedGeneration() { return dedicatedGeneration; }
+  public void setDedicatedGeneration(Long dedicatedGeneration) { this.dedicatedGeneration = dedicatedGeneration; }
+  public Long getSharedGeneration() { return sharedGeneration; }
+  public void setSharedGeneration(Long sharedGeneration) { this.sharedGeneration = sharedGeneration; }
 
   @Override
   public boolean equals(Object o) {
@@ -42,11 +50,14 @@ public class AigcTemplateStatus {
         && Objects.equals(gameServerSet, s.gameServerSet)
         && Objects.equals(sharedUrl, s.sharedUrl)
         && Objects.equals(instances, s.instances)
-        && Objects.equals(running, s.running);
+        && Objects.equals(running, s.running)
+        && Objects.equals(dedicatedGeneration, s.dedicatedGeneration)
+        && Objects.equals(sharedGeneration, s.sharedGeneration);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running);
+    return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running,
+        dedicatedGeneration, sharedGeneration);
   }
 }

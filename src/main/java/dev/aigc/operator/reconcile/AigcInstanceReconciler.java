@@ -167,7 +167,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     String problem = null;
     if (template != null && template.getStatus() != null) {
       var ready = Conditions.find(template.getStatus().getConditions(), Conditions.READY);
-      if (ready != null && Conditions.FALSE.equals(ready.getStatus())) problem = ready.getMessage();
+      // only a broken template stops allocation; a missing shared endpoint does not concern instances
+      if (ready != null && Conditions.FALSE.equals(ready.getStatus()) && "InvalidSpec".equals(ready.getReason())) {
+        problem = ready.getMessage();
+      }
     }
     return new Observed(template, gss, id, gs, problem);
   }

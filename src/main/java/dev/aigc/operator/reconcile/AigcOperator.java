@@ -22,7 +22,8 @@ public final class AigcOperator implements AutoCloseable {
       if (settings.watchAllNamespaces()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.namespaces());
     };
-    operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client)),
+    operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client),
+            new SharedEndpoints(client, events)),
         c -> namespaces.accept(c));
     operator.register(new AigcInstanceReconciler(client, events), c -> namespaces.accept(c));
   }

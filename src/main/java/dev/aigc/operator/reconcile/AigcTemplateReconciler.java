@@ -54,14 +54,17 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final GameServerSetWriter writer;
+  private final SharedEndpoints sharedEndpoints;
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
   private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
   private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
 
-  public AigcTemplateReconciler(OperatorSettings settings, EventRecorder events, GameServerSetWriter writer) {
+  public AigcTemplateReconciler(OperatorSettings settings, EventRecorder events, GameServerSetWriter writer,
+      SharedEndpoints sharedEndpoints) {
     this.settings = settings;
     this.events = events;
     this.writer = writer;
+    this.sharedEndpoints = sharedEndpoints;
   }
 
   @Override
@@ -91,7 +94,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
             .withSecondaryToPrimaryMapper(p -> Set.of(new ResourceID(templateOf(p.getMetadata().getLabels(), ""), p.getMetadata().getNamespace())))
             .build(),
         context);
-    return List.of(instances, gameServerSets, disks);
+    List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks));
+    sharedEndpoints.eventSource(context).ifPresent(sources::add);
+    return sources;
   }
 
   @Override
@@ -123,14 +128,21 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
           .toList();
       Allocation allocation = IdAllocator.allocate(claims, retainedDisks(template));
       GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings);
-      writer.apply(desired, current, gameServerSets);
+      GameServerSet written = writer.apply(desired, current, gameServerSets);
       status.setGameServerSet(desired.getMetadata().getName());
+      String rendered = written.getMetadata().getAnnotations().get(Labels.TEMPLATE_GENERATION);
+      status.setDedicatedGeneration(rendered == null ? null : Long.valueOf(rendered));
       status.setRunning(allocation.replicas());
       log.debug("template {}/{}: {} instances, running {}, reserved {}", namespace, name, mine.size(),
           allocation.running(), allocation.reserveIds());
     }
-    status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, true, "Reconciled",
-        readyMessageOf(template), template.getMetadata().getGeneration(), now()));
+    // Both modes in the same reconcile: a new image reaches the GameServerSet and the Knative Service together.
+    String sharedProblem = sharedEndpoints.reconcile(template, status, now());
+    status.setConditions(sharedProblem == null
+        ? Conditions.with(status.getConditions(), Conditions.READY, true, "Reconciled",
+            readyMessageOf(template), template.getMetadata().getGeneration(), now())
+        : Conditions.with(status.getConditions(), Conditions.READY, false, "SharedEndpointUnavailable",
+            sharedProblem, template.getMetadata().getGeneration(), now()));
     return patchIfChanged(template, status, context);
   }
 
@@ -164,6 +176,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
       status.setGameServerSet(previous.getGameServerSet());
       status.setSharedUrl(previous.getSharedUrl());
       status.setRunning(previous.getRunning());
+      status.setDedicatedGeneration(previous.getDedicatedGeneration());
+      status.setSharedGeneration(previous.getSharedGeneration());
     }
     return status;
   }
@@ -177,9 +191,13 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   }
 
   private static String readyMessageOf(AigcTemplate template) {
+    String name = template.getMetadata().getName();
+    if (template.getSpec().getDedicated() != null && template.getSpec().getShared() != null) {
+      return "GameServerSet " + Names.gameServerSet(name) + " and Knative Service " + name + " are up to date";
+    }
     return template.getSpec().getDedicated() != null
-        ? "GameServerSet " + Names.gameServerSet(template.getMetadata().getName()) + " is up to date"
-        : "nothing to run for dedicated instances";
+        ? "GameServerSet " + Names.gameServerSet(name) + " is up to date"
+        : "Knative Service " + name + " is up to date";
   }
 
   private static String readyMessage(AigcTemplate template) {

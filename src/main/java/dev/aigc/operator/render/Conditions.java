@@ -15,10 +15,18 @@ public final class Conditions {
 
   private Conditions() {}
 
+  public static final String UNKNOWN = "Unknown";
+  public static final String SHARED_ENDPOINT_READY = "SharedEndpointReady";
+
   /** Returns a copy of {@code current} with the condition {@code type} set. */
   public static List<Condition> with(
       List<Condition> current, String type, boolean status, String reason, String message, Long generation, String now) {
-    String statusText = status ? TRUE : FALSE;
+    return with(current, type, status ? TRUE : FALSE, reason, message, generation, now);
+  }
+
+  /** As above, with the status as text: True, False or Unknown. */
+  public static List<Condition> with(
+      List<Condition> current, String type, String statusText, String reason, String message, Long generation, String now) {
     Condition previous = find(current, type);
     String since = previous != null && statusText.equals(previous.getStatus()) ? previous.getLastTransitionTime() : now;
     Condition condition =
@@ -42,6 +50,12 @@ public final class Conditions {
     }
     if (!replaced) result.add(condition);
     return result;
+  }
+
+  /** Returns a copy of {@code current} without the condition {@code type}. */
+  public static List<Condition> without(List<Condition> current, String type) {
+    if (current == null) return List.of();
+    return current.stream().filter(c -> !Objects.equals(c.getType(), type)).toList();
   }
 
   public static Condition find(List<Condition> conditions, String type) {

@@ -52,7 +52,7 @@ public final class GameServerSetRenderer {
             .withName(Names.gameServerSet(name))
             .withNamespace(template.getMetadata().getNamespace())
             .withLabels(Labels.forTemplate(name, Labels.DEDICATED))
-            .withAnnotations(new LinkedHashMap<>(Map.of(Labels.INSTANCE_IDS, recordOf(allocation))))
+            .withAnnotations(annotations(template, allocation))
             .build());
     // offline rendering (the CLI) has no UID to point at; the API server would reject an empty one
     if (template.getMetadata().getUid() != null) {
@@ -71,6 +71,13 @@ public final class GameServerSetRenderer {
     spec.setNetwork(network(template.getSpec().getApp().effectivePort(), dedicated.getIngress(), settings));
     gss.setSpec(spec);
     return GameServerSetUpdate.withHash(gss);
+  }
+
+  private static Map<String, String> annotations(AigcTemplate template, Allocation allocation) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(Labels.INSTANCE_IDS, recordOf(allocation));
+    Labels.putGeneration(annotations, template);
+    return annotations;
   }
 
   /** The allocation as the JSON object stored on the GameServerSet, keys sorted. */

@@ -1,17 +1,11 @@
 package dev.aigc.operator.render;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSetSpec;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -44,30 +38,15 @@ public final class GameServerSetUpdate {
     var want = desired.getSpec();
     if (cur == null || !Objects.equals(want.getReplicas(), cur.getReplicas())) return true;
     if (!reserveAcceptable(desired, current)) return true;
-    Map<String, String> annotations = orEmpty(current.getMetadata().getAnnotations());
-    Map<String, String> labels = orEmpty(current.getMetadata().getLabels());
-    if (!labels.entrySet().containsAll(orEmpty(desired.getMetadata().getLabels()).entrySet())) return true;
-    if (!annotations.entrySet().containsAll(desired.getMetadata().getAnnotations().entrySet())) return true;
-    if (!ownerReferencesPresent(desired, current)) return true;
+    if (!ObjectDrift.metadataPresent(desired, current)) return true;
     // someone edited a field we own without changing what we render: the hash alone would miss it
-    return !isSubset(JSON.valueToTree(withoutScale(want)), JSON.valueToTree(withoutScale(cur)));
+    return !ObjectDrift.isSubset(JSON.valueToTree(withoutScale(want)), JSON.valueToTree(withoutScale(cur)));
   }
 
   /** The current object with everything we render written over it; what others wrote stays. */
   public static GameServerSet merge(GameServerSet desired, GameServerSet current) {
     GameServerSet merged = JSON.convertValue(current, GameServerSet.class);
-    var meta = merged.getMetadata();
-    Map<String, String> labels = new LinkedHashMap<>(orEmpty(meta.getLabels()));
-    labels.putAll(orEmpty(desired.getMetadata().getLabels()));
-    meta.setLabels(labels);
-    Map<String, String> annotations = new LinkedHashMap<>(orEmpty(meta.getAnnotations()));
-    annotations.putAll(orEmpty(desired.getMetadata().getAnnotations()));
-    meta.setAnnotations(annotations);
-    if (!ownerReferencesPresent(desired, current)) {
-      List<OwnerReference> refs = new ArrayList<>(meta.getOwnerReferences() == null ? List.of() : meta.getOwnerReferences());
-      refs.addAll(desired.getMetadata().getOwnerReferences());
-      meta.setOwnerReferences(refs);
-    }
+    ObjectDrift.mergeMetadata(desired, merged);
     GameServerSetSpec spec = merged.getSpec() == null ? new GameServerSetSpec() : merged.getSpec();
     GameServerSetSpec want = desired.getSpec();
     spec.setReplicas(want.getReplicas());
@@ -136,16 +115,6 @@ public final class GameServerSetUpdate {
     return running;
   }
 
-  private static boolean ownerReferencesPresent(GameServerSet desired, GameServerSet current) {
-    List<OwnerReference> want = desired.getMetadata().getOwnerReferences();
-    if (want == null || want.isEmpty()) return true;
-    List<OwnerReference> have = current.getMetadata().getOwnerReferences();
-    if (have == null) return false;
-    for (OwnerReference ref : want) {
-      if (have.stream().noneMatch(h -> Objects.equals(h.getUid(), ref.getUid()))) return false;
-    }
-    return true;
-  }
 
   private static GameServerSetSpec withoutScale(GameServerSetSpec spec) {
     GameServerSetSpec copy = JSON.convertValue(spec, GameServerSetSpec.class);
@@ -164,28 +133,5 @@ public final class GameServerSetUpdate {
     }
   }
 
-  /** Every field of {@code want} is in {@code have} with the same value (arrays element by element). */
-  static boolean isSubset(JsonNode want, JsonNode have) {
-    if (want == null || want.isNull()) return true;
-    if (have == null || have.isNull()) return false;
-    if (want.isObject()) {
-      if (!have.isObject()) return false;
-      var fields = want.fields();
-      while (fields.hasNext()) {
-        var field = fields.next();
-        if (!isSubset(field.getValue(), have.get(field.getKey()))) return false;
-      }
-      return true;
-    }
-    if (want.isArray()) {
-      if (!have.isArray() || want.size() != have.size()) return false;
-      for (int i = 0; i < want.size(); i++) if (!isSubset(want.get(i), have.get(i))) return false;
-      return true;
-    }
-    return want.asText().equals(have.asText());
-  }
 
-  private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
-    return map == null ? new HashMap<>() : map;
-  }
 }

@@ -15,6 +15,8 @@ public final class Labels {
   public static final String TEMPLATE = "aigc.dev/template";
   /** On the GameServerSet: the durable record of which instance holds which ID (JSON object). */
   public static final String INSTANCE_IDS = "aigc.dev/instance-ids";
+  /** On what a template renders: the template generation it was rendered from. */
+  public static final String TEMPLATE_GENERATION = "aigc.dev/template-generation";
   /** On a retained disk: who owned it, so that only that user gets it back. */
   public static final String DISK_OWNER = "aigc.dev/owner";
   /** On a retained disk: the instance it belonged to. */
@@ -35,6 +37,12 @@ public final class Labels {
     labels.put(MANAGED_BY, OPERATOR);
     labels.put(TEMPLATE, template);
     return labels;
+  }
+
+  /** Records the template generation an object was rendered from (none for offline input). */
+  public static void putGeneration(Map<String, String> annotations, io.fabric8.kubernetes.api.model.HasMetadata template) {
+    Long generation = template.getMetadata().getGeneration();
+    if (generation != null) annotations.put(TEMPLATE_GENERATION, generation.toString());
   }
 
   /** Selector for the disks OKG creates from our claim template (it copies the template's labels). */

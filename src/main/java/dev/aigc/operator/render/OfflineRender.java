@@ -19,6 +19,7 @@ public final class OfflineRender {
   public static List<HasMetadata> render(List<AigcTemplate> templates, List<AigcInstance> instances, OperatorSettings settings) {
     List<HasMetadata> objects = new ArrayList<>();
     for (AigcTemplate template : templates) {
+      if (template.getSpec().getShared() != null) objects.add(KnativeServiceRenderer.render(template));
       if (template.getSpec().getDedicated() == null) continue;
       List<InstanceClaim> claims = instances.stream()
           .filter(i -> templateOf(i, List.of(template)) != null)

@@ -47,6 +47,14 @@ class RenderCommandTest {
   }
 
   @Test
+  void theSeedSharedTemplateRendersToItsKnativeService() throws IOException {
+    Result r = render("-f", "examples/stable-diffusion-shared.yaml");
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.documents()).singleElement()
+        .isEqualTo(YAML.readTree(Path.of("src/test/resources/golden/stable-diffusion-shared.ksvc.yaml").toFile()));
+  }
+
+  @Test
   void instancesInTheInputSetReplicasAndReserveIds() throws IOException {
     Result r = render("-f", "examples/stable-diffusion-cpu.yaml", "examples/instances.yaml");
     assertThat(r.status()).as(r.err()).isZero();

@@ -36,9 +36,14 @@ abstract class OperatorTestBase {
   KubernetesClient operatorClient;
   AigcOperator operator;
 
+  /** Whether the cluster has Knative Serving installed. */
+  boolean withKnative() {
+    return false;
+  }
+
   @BeforeEach
   void startCluster() {
-    cluster = MockCluster.start();
+    cluster = withKnative() ? MockCluster.startWithKnative() : MockCluster.start();
     kubectl = cluster.client();
     startOperator();
   }

@@ -28,19 +28,36 @@ public class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final OkgSimulator okg;
+  private final KnativeSimulator knative;
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
 
-  private MockCluster() {
+  private MockCluster(boolean withKnative) {
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
         new KubernetesMixedDispatcher(responses), false);
     server.init();
     client = server.createClient();
     applyCrds();
     okg = new OkgSimulator(newClient(b -> { })).start();
+    if (withKnative) {
+      client.apiextensions().v1().customResourceDefinitions().resource(KnativeSimulator.crd()).create();
+      knative = new KnativeSimulator(newClient(b -> { })).start();
+    } else {
+      knative = null;
+    }
   }
 
+  /** A cluster with OpenKruiseGame but no Knative Serving. */
   public static MockCluster start() {
-    return new MockCluster();
+    return new MockCluster(false);
+  }
+
+  /** A cluster with OpenKruiseGame and Knative Serving. */
+  public static MockCluster startWithKnative() {
+    return new MockCluster(true);
+  }
+
+  public KnativeSimulator knative() {
+    return knative;
   }
 
   /** The admin's client: what kubectl would do. */
@@ -85,6 +102,7 @@ public class MockCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     okg.close();
+    if (knative != null) knative.close();
     client.close();
     server.destroy();
   }

@@ -160,22 +160,26 @@ public class OkgSimulator implements AutoCloseable {
     writeBack(gss, explicit, newReserve);
   }
 
+  /**
+   * OKG merge-patches the annotation and, with ReserveIds, the reserve list. We send the same change
+   * as a JSON Patch: the mock server appends to arrays in merge patches instead of replacing them.
+   */
   private void writeBack(GameServerSet gss, Set<Integer> explicit, Set<Integer> newReserve) {
     boolean reserveIds = gss.getSpec().getScaleStrategy() != null
         && "ReserveIds".equals(gss.getSpec().getScaleStrategy().getScaleDownStrategyType());
     Set<Integer> specIds = reserveIds ? newReserve : explicit;
-    Map<String, Object> patch = new LinkedHashMap<>();
+    List<Map<String, Object>> ops = new ArrayList<>();
     String recorded = specIds.stream().map(String::valueOf).collect(Collectors.joining(","));
     if (!recorded.equals(annotations(gss).get(GameServerSet.RESERVE_IDS_ANNOTATION))) {
-      patch.put("metadata", Map.of("annotations", Map.of(GameServerSet.RESERVE_IDS_ANNOTATION, recorded)));
+      ops.add(Map.of("op", "add", "path", "/metadata/annotations/game.kruise.io~1reserve-ids", "value", recorded));
     }
     if (reserveIds && !specIds.equals(explicit)) {
-      patch.put("spec", Map.of("reserveGameServerIds", new ArrayList<>(specIds)));
+      ops.add(Map.of("op", "add", "path", "/spec/reserveGameServerIds", "value", new ArrayList<>(specIds)));
     }
-    if (patch.isEmpty()) return;
+    if (ops.isEmpty()) return;
     client.resources(GameServerSet.class).inNamespace(gss.getMetadata().getNamespace())
         .withName(gss.getMetadata().getName())
-        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(patch));
+        .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(ops));
   }
 
   /** Kill > WaitToBeDeleted > None > Allocated > Maintaining, then higher deletionPriority, then higher ID. */
