@@ -1,0 +1,81 @@
+package dev.aigc.operator.gateway;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.InstancePhase;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Exact instance host to instance and owner, kept in memory from an informer on AigcInstances, so
+ * that {@code /auth} decides without a remote call. Also remembers when each instance was last
+ * reached, in memory only (no write per request).
+ */
+public final class InstanceDirectory {
+  /** One instance as the auth check sees it. */
+  public record Entry(String namespace, String name, String owner, boolean running) {
+    String key() {
+      return namespace + "/" + name;
+    }
+  }
+
+  private final Map<String, Set<Entry>> byHost = new ConcurrentHashMap<>();
+  private final Map<String, String> hostByInstance = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+
+  /** Records (or replaces) what an instance's status says. */
+  public synchronized void upsert(AigcInstance instance) {
+    remove(instance);
+    var status = instance.getStatus();
+    if (status == null || instance.getSpec() == null) return;
+    Optional<String> host = Hosts.ofUrl(status.getUrl());
+    if (host.isEmpty()) return;
+    boolean running = status.getPhase() == InstancePhase.Running && instance.getMetadata().getDeletionTimestamp() == null;
+    Entry entry = new Entry(instance.getMetadata().getNamespace(), instance.getMetadata().getName(),
+        instance.getSpec().getOwner(), running);
+    byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
+    hostByInstance.put(entry.key(), host.get());
+  }
+
+  public synchronized void remove(AigcInstance instance) {
+    String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
+    String host = hostByInstance.remove(key);
+    if (host == null) return;
+    Set<Entry> entries = byHost.get(host);
+    if (entries != null) {
+      entries.removeIf(e -> e.key().equals(key));
+      if (entries.isEmpty()) byHost.remove(host);
+    }
+  }
+
+  /**
+   * The instance at exactly this (normalised) host. Empty when none is, and also when two instances
+   * claim the same host (two templates with one host pattern): then nobody is let through.
+   */
+  public Optional<Entry> lookup(String host) {
+    Set<Entry> entries = byHost.get(host);
+    if (entries == null || entries.size() != 1) return Optional.empty();
+    return entries.stream().findFirst();
+  }
+
+  public void touch(Entry entry, Instant when) {
+    lastAccess.put(entry.key(), when);
+  }
+
+  /** When each instance ("namespace/name") was last let through, since the gateway started. */
+  public Map<String, Instant> lastAccess() {
+    return Map.copyOf(lastAccess);
+  }
+
+  /** Keeps this directory in step with an informer on AigcInstances. */
+  public ResourceEventHandler<AigcInstance> handler() {
+    return new ResourceEventHandler<>() {
+      @Override public void onAdd(AigcInstance instance) { upsert(instance); }
+      @Override public void onUpdate(AigcInstance old, AigcInstance instance) { upsert(instance); }
+      @Override public void onDelete(AigcInstance instance, boolean unknown) { remove(instance); }
+    };
+  }
+}

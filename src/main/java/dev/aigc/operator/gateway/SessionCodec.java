@@ -1,0 +1,130 @@
+package dev.aigc.operator.gateway;
+
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.crypto.DirectDecrypter;
+import com.nimbusds.jose.crypto.DirectEncrypter;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Stateless sessions: the cookie is a JWE (direct AES-256-GCM, so encrypted and authenticated),
+ * which any gateway replica holding the keys can read. Keys rotate: the first one seals, every one
+ * opens, each found by the key ID in the header.
+ */
+public final class SessionCodec {
+  private static final JOSEObjectType TYPE = new JOSEObjectType("aigc-session");
+  private final Map<String, SecretKey> keys;
+  private final String sealingKeyId;
+  private final Duration ttl;
+  private final Clock clock;
+
+  public SessionCodec(List<byte[]> keys, Duration ttl, Clock clock) {
+    if (keys.isEmpty()) throw new IllegalArgumentException("at least one session key is required");
+    this.keys = new LinkedHashMap<>();
+    for (byte[] key : keys) {
+      if (key.length != 32) throw new IllegalArgumentException("session keys must be 32 bytes (256 bits), got " + key.length);
+      this.keys.put(keyId(key), new SecretKeySpec(key, "AES"));
+    }
+    this.sealingKeyId = this.keys.keySet().iterator().next();
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  /** Keys from a file: one base64-encoded 32-byte key per line, the sealing key first; # starts a comment. */
+  public static List<byte[]> readKeys(Path file) throws IOException {
+    List<byte[]> keys = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String trimmed = line.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
+      try {
+        keys.add(Base64.getDecoder().decode(trimmed));
+      } catch (IllegalArgumentException e) {
+        throw new IOException(file + ": a line is not base64 (its content is not shown)");
+      }
+    }
+    return keys;
+  }
+
+  public Duration ttl() {
+    return ttl;
+  }
+
+  /** A new session for {@code user}, sealed into a cookie value. */
+  public String seal(String user, String email, boolean admin) {
+    Instant now = clock.instant();
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .subject(user)
+        .claim("email", email)
+        .claim("admin", admin)
+        .issueTime(Date.from(now))
+        .expirationTime(Date.from(now.plus(ttl)))
+        .build();
+    EncryptedJWT jwt = new EncryptedJWT(
+        new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM).type(TYPE).keyID(sealingKeyId).build(), claims);
+    try {
+      jwt.encrypt(new DirectEncrypter(keys.get(sealingKeyId)));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot seal a session", e);
+    }
+    return jwt.serialize();
+  }
+
+  /** The session in a cookie value; empty when it is missing, malformed, tampered with, foreign or expired. */
+  public Optional<Session> open(String cookie) {
+    if (cookie == null || cookie.isEmpty() || cookie.length() > 4096) return Optional.empty();
+    try {
+      EncryptedJWT jwt = EncryptedJWT.parse(cookie);
+      JWEHeader header = jwt.getHeader();
+      if (!JWEAlgorithm.DIR.equals(header.getAlgorithm()) || !EncryptionMethod.A256GCM.equals(header.getEncryptionMethod())
+          || !TYPE.equals(header.getType())) {
+        return Optional.empty();
+      }
+      SecretKey key = keys.get(header.getKeyID());
+      if (key == null) return Optional.empty();
+      jwt.decrypt(new DirectDecrypter(key));
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      Date expires = claims.getExpirationTime();
+      if (claims.getSubject() == null || expires == null || !expires.toInstant().isAfter(clock.instant())) {
+        return Optional.empty();
+      }
+      Boolean admin = claims.getBooleanClaim("admin");
+      return Optional.of(new Session(claims.getSubject(), claims.getStringClaim("email"), Boolean.TRUE.equals(admin),
+          expires.toInstant()));
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A short, non-secret name for a key: the first bytes of its SHA-256. */
+  static String keyId(byte[] key) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package dev.aigc.operator.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcInstanceSpec;
+import dev.aigc.operator.api.AigcInstanceStatus;
+import dev.aigc.operator.api.InstancePhase;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Each case is a way past the check that must fail; removing the check it tests makes it fail. */
+class AuthDeciderTest {
+  private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+  private static final String ALICE_HOST = "instances0-cpu.example.com";
+  private static final Optional<Session> ALICE = Optional.of(new Session("alice", "alice@example.com", false, NOW.plusSeconds(3600)));
+  private static final Optional<Session> BOB = Optional.of(new Session("bob", null, true, NOW.plusSeconds(3600)));
+
+  private final InstanceDirectory directory = new InstanceDirectory();
+  private final AuthDecider decider = new AuthDecider(directory, Clock.fixed(NOW, ZoneOffset.UTC));
+
+  static AigcInstance instance(String name, String owner, String url, InstancePhase phase) {
+    AigcInstance i = new AigcInstance();
+    i.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("team-a").build());
+    AigcInstanceSpec spec = new AigcInstanceSpec();
+    spec.setOwner(owner);
+    spec.setTemplate("stable-diffusion-cpu");
+    i.setSpec(spec);
+    AigcInstanceStatus status = new AigcInstanceStatus();
+    status.setUrl(url);
+    status.setPhase(phase);
+    i.setStatus(status);
+    return i;
+  }
+
+  @BeforeEach
+  void aliceRunsAnInstance() {
+    directory.upsert(instance("alice-sd", "alice", "http://" + ALICE_HOST + "/", InstancePhase.Running));
+    directory.upsert(instance("bob-sd", "bob", "http://instances1-cpu.example.com/", InstancePhase.Running));
+  }
+
+  @Test
+  void theOwnerIsLetThroughWithHerNameAndEmail() {
+    var d = decider.decide("http://" + ALICE_HOST + "/sdapi/v1/options?x=1", ALICE);
+    assertThat(d.status()).isEqualTo(200);
+    assertThat(d.user()).isEqualTo("alice");
+    assertThat(d.email()).isEqualTo("alice@example.com");
+    assertThat(directory.lastAccess()).containsEntry("team-a/alice-sd", NOW);
+  }
+
+  @Test
+  void withoutASessionTheAnswerIs401SoNginxSendsTheBrowserToSignIn() {
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", Optional.empty()).status()).isEqualTo(401);
+  }
+
+  @Test
+  void anotherUserIsForbiddenEvenAnAdmin() {
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", BOB).status()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "http://instances1-cpu.example.com/?next=http://" + ALICE_HOST + "/",
+      "http://instances1-cpu.example.com/" + ALICE_HOST,
+      "http://x" + ALICE_HOST + "/",
+      "http://" + ALICE_HOST + ".evil.test/",
+      "http://" + ALICE_HOST + "@instances1-cpu.example.com/",
+      "http://evil.test/#" + ALICE_HOST,
+  })
+  void alicesHostAnywhereButAsTheExactHostDoesNotCount(String url) {
+    assertThat(decider.decide(url, ALICE).status()).isEqualTo(403);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://INSTANCES0-CPU.EXAMPLE.COM/", "https://instances0-cpu.example.com:443/",
+      "http://instances0-cpu.example.com.:80/"})
+  void caseAndPortVariantsAreTheSameHostForTheOwnerAndForOthers(String url) {
+    assertThat(decider.decide(url, ALICE).status()).isEqualTo(200);
+    assertThat(decider.decide(url, BOB).status()).isEqualTo(403);
+  }
+
+  @Test
+  void aMissingOrBrokenOriginalUrlIsForbidden() {
+    assertThat(decider.decide(null, ALICE).status()).isEqualTo(403);
+    assertThat(decider.decide("not a url", ALICE).status()).isEqualTo(403);
+  }
+
+  @Test
+  void aStoppedOrDeletedInstanceLetsNobodyThrough() {
+    directory.upsert(instance("alice-sd", "alice", "http://" + ALICE_HOST + "/", InstancePhase.Stopped));
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", ALICE).status()).isEqualTo(403);
+    AigcInstance deleted = instance("alice-sd", "alice", "http://" + ALICE_HOST + "/", InstancePhase.Running);
+    directory.remove(deleted);
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", ALICE).status()).isEqualTo(403);
+  }
+
+  @Test
+  void twoInstancesClaimingOneHostLetNobodyThrough() {
+    directory.upsert(instance("mallory-sd", "mallory", "http://" + ALICE_HOST + "/", InstancePhase.Running));
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", ALICE).status()).isEqualTo(403);
+  }
+}
