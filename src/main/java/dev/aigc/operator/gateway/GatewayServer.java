@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The gateway's HTTP endpoints on Vert.x Web; for now {@code /auth} and {@code /healthz}. */
+/** The gateway's HTTP endpoints on Vert.x Web: /auth, sign-in, the REST API and health. */
 public final class GatewayServer implements AutoCloseable {
   public static final String SESSION_COOKIE = "aigc_session";
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
@@ -19,6 +19,9 @@ public final class GatewayServer implements AutoCloseable {
   private final SessionCodec sessions;
   private final AuthDecider decider;
   private final ProxyMode proxyMode;
+  private final OidcProvider provider;
+  private final GatewaySettings settings;
+  private final Catalog catalog;
   private HttpServer server;
 
   /** How the auth subrequest names the original request; trusted only as configured. */
@@ -29,11 +32,26 @@ public final class GatewayServer implements AutoCloseable {
     TRAEFIK
   }
 
+  /** Only /auth (and health): for an auth-only deployment, and for tests of the decision. */
   public GatewayServer(Vertx vertx, SessionCodec sessions, AuthDecider decider, ProxyMode proxyMode) {
+    this(vertx, null, sessions, decider, proxyMode, null, null);
+  }
+
+  /** Everything: /auth, sign-in with {@code provider}, and the REST API over {@code catalog}. */
+  public GatewayServer(Vertx vertx, GatewaySettings settings, SessionCodec sessions, AuthDecider decider,
+      OidcProvider provider, Catalog catalog) {
+    this(vertx, settings, sessions, decider, settings.proxyMode(), provider, catalog);
+  }
+
+  private GatewayServer(Vertx vertx, GatewaySettings settings, SessionCodec sessions, AuthDecider decider,
+      ProxyMode proxyMode, OidcProvider provider, Catalog catalog) {
     this.vertx = vertx;
+    this.settings = settings;
     this.sessions = sessions;
     this.decider = decider;
     this.proxyMode = proxyMode;
+    this.provider = provider;
+    this.catalog = catalog;
   }
 
   /** Starts listening; port 0 picks a free one. Returns the port. */
@@ -41,6 +59,9 @@ public final class GatewayServer implements AutoCloseable {
     Router router = Router.router(vertx);
     router.get("/auth").handler(this::auth);
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
+    router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(catalog == null || catalog.synced() ? 200 : 503).end());
+    if (provider != null) new SignInRoutes(settings, sessions, provider).mount(router);
+    if (catalog != null) new ApiRoutes(settings, sessions, provider, catalog).mount(router);
     server = vertx.createHttpServer().requestHandler(router).listen(port, host)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     log.info("gateway listening on {}:{}", host, server.actualPort());
@@ -48,9 +69,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void auth(RoutingContext ctx) {
-    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
-    Optional<Session> session = sessions.open(cookie == null ? null : cookie.getValue());
-    AuthDecider.Decision decision = decider.decide(originalUrl(ctx), session);
+    AuthDecider.Decision decision = decider.decide(originalUrl(ctx), caller(ctx));
     var response = ctx.response().setStatusCode(decision.status()).putHeader("Cache-Control", "no-store");
     if (decision.status() == 200) {
       response.putHeader("X-Auth-Request-User", decision.user());
@@ -59,6 +78,20 @@ public final class GatewayServer implements AutoCloseable {
       log.debug("auth {}: {}", decision.status(), decision.reason());
     }
     response.end();
+  }
+
+  /** The session cookie, or else a bearer token the provider signed (checked against cached keys). */
+  private Optional<Session> caller(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
+    Optional<Session> session = sessions.open(cookie == null ? null : cookie.getValue());
+    if (session.isPresent() || provider == null) return session;
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
+    return provider.verify(header.substring(7).strip())
+        .map(claims -> {
+          OidcProvider.Identity id = provider.identity(claims);
+          return id.user() == null ? null : new Session(id.user(), id.email(), id.admin(), claims.getExpirationTime().toInstant());
+        });
   }
 
   private String originalUrl(RoutingContext ctx) {

@@ -36,7 +36,9 @@ import javax.crypto.spec.SecretKeySpec;
  * opens, each found by the key ID in the header.
  */
 public final class SessionCodec {
-  private static final JOSEObjectType TYPE = new JOSEObjectType("aigc-session");
+  private static final JOSEObjectType SESSION = new JOSEObjectType("aigc-session");
+  private static final JOSEObjectType FLOW = new JOSEObjectType("aigc-sign-in");
+  private static final Duration FLOW_TTL = Duration.ofMinutes(10);
   private final Map<String, SecretKey> keys;
   private final String sealingKeyId;
   private final Duration ttl;
@@ -75,32 +77,60 @@ public final class SessionCodec {
 
   /** A new session for {@code user}, sealed into a cookie value. */
   public String seal(String user, String email, boolean admin) {
-    Instant now = clock.instant();
-    JWTClaimsSet claims = new JWTClaimsSet.Builder()
-        .subject(user)
-        .claim("email", email)
-        .claim("admin", admin)
-        .issueTime(Date.from(now))
-        .expirationTime(Date.from(now.plus(ttl)))
-        .build();
-    EncryptedJWT jwt = new EncryptedJWT(
-        new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM).type(TYPE).keyID(sealingKeyId).build(), claims);
-    try {
-      jwt.encrypt(new DirectEncrypter(keys.get(sealingKeyId)));
-    } catch (JOSEException e) {
-      throw new IllegalStateException("cannot seal a session", e);
-    }
-    return jwt.serialize();
+    return seal(SESSION, new JWTClaimsSet.Builder().subject(user).claim("email", email).claim("admin", admin), ttl);
   }
 
   /** The session in a cookie value; empty when it is missing, malformed, tampered with, foreign or expired. */
   public Optional<Session> open(String cookie) {
+    return openClaims(cookie, SESSION).map(claims -> {
+      try {
+        return new Session(claims.getSubject(), claims.getStringClaim("email"),
+            Boolean.TRUE.equals(claims.getBooleanClaim("admin")), claims.getExpirationTime().toInstant());
+      } catch (ParseException e) {
+        return null;
+      }
+    });
+  }
+
+  /** What a sign-in must remember between leaving for the provider and coming back, sealed for ten minutes. */
+  public record SignInFlow(String state, String nonce, String verifier, String redirect) {}
+
+  public String sealFlow(SignInFlow flow) {
+    return seal(FLOW, new JWTClaimsSet.Builder().subject("sign-in").claim("state", flow.state())
+        .claim("nonce", flow.nonce()).claim("verifier", flow.verifier()).claim("rd", flow.redirect()), FLOW_TTL);
+  }
+
+  public Optional<SignInFlow> openFlow(String cookie) {
+    return openClaims(cookie, FLOW).map(claims -> {
+      try {
+        return new SignInFlow(claims.getStringClaim("state"), claims.getStringClaim("nonce"),
+            claims.getStringClaim("verifier"), claims.getStringClaim("rd"));
+      } catch (ParseException e) {
+        return null;
+      }
+    });
+  }
+
+  private String seal(JOSEObjectType type, JWTClaimsSet.Builder claims, Duration lifetime) {
+    Instant now = clock.instant();
+    claims.issueTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime)));
+    EncryptedJWT jwt = new EncryptedJWT(
+        new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM).type(type).keyID(sealingKeyId).build(), claims.build());
+    try {
+      jwt.encrypt(new DirectEncrypter(keys.get(sealingKeyId)));
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot seal a cookie", e);
+    }
+    return jwt.serialize();
+  }
+
+  private Optional<JWTClaimsSet> openClaims(String cookie, JOSEObjectType type) {
     if (cookie == null || cookie.isEmpty() || cookie.length() > 4096) return Optional.empty();
     try {
       EncryptedJWT jwt = EncryptedJWT.parse(cookie);
       JWEHeader header = jwt.getHeader();
       if (!JWEAlgorithm.DIR.equals(header.getAlgorithm()) || !EncryptionMethod.A256GCM.equals(header.getEncryptionMethod())
-          || !TYPE.equals(header.getType())) {
+          || !type.equals(header.getType())) {
         return Optional.empty();
       }
       SecretKey key = keys.get(header.getKeyID());
@@ -111,9 +141,7 @@ public final class SessionCodec {
       if (claims.getSubject() == null || expires == null || !expires.toInstant().isAfter(clock.instant())) {
         return Optional.empty();
       }
-      Boolean admin = claims.getBooleanClaim("admin");
-      return Optional.of(new Session(claims.getSubject(), claims.getStringClaim("email"), Boolean.TRUE.equals(admin),
-          expires.toInstant()));
+      return Optional.of(claims);
     } catch (ParseException | JOSEException | RuntimeException e) {
       return Optional.empty();
     }

@@ -1,0 +1,264 @@
+package dev.aigc.operator.gateway;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcInstanceSpec;
+import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.DataRetention;
+import dev.aigc.operator.api.InstanceState;
+import dev.aigc.operator.render.Conditions;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The self-service REST API under /api/v1. A caller is a session cookie or a bearer token; users see
+ * and act on their own instances (another's answers 404), admins on everyone's. Mutating calls made
+ * with a cookie must come from the gateway's own origin (CSRF).
+ */
+final class ApiRoutes {
+  static final String RESTART_ANNOTATION = "aigc.dev/restart-requested-at";
+  private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+  private final GatewaySettings settings;
+  private final SessionCodec codec;
+  private final OidcProvider provider;
+  private final Catalog catalog;
+
+  /** Who is calling, and how: a cookie needs the CSRF check, a bearer token does not. */
+  record Caller(String user, String email, boolean admin, boolean viaCookie) {}
+
+  ApiRoutes(GatewaySettings settings, SessionCodec codec, OidcProvider provider, Catalog catalog) {
+    this.settings = settings;
+    this.codec = codec;
+    this.provider = provider;
+    this.catalog = catalog;
+  }
+
+  void mount(Router router) {
+    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
+    router.route("/api/v1/*").handler(this::authenticate);
+    router.get("/api/v1/me").handler(this::me);
+    router.get("/api/v1/templates").handler(this::listTemplates);
+    router.get("/api/v1/instances").handler(this::listInstances);
+    router.post("/api/v1/instances").blockingHandler(this::install);
+    router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act);
+    router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete);
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    Optional<Caller> caller = bearer(ctx).or(() -> cookie(ctx));
+    if (caller.isEmpty()) {
+      SignInRoutes.fail(ctx, 401, "unauthenticated", "Sign in first.");
+      return;
+    }
+    boolean mutating = !ctx.request().method().name().equals("GET");
+    if (mutating && caller.get().viaCookie() && !settings.origin().equals(ctx.request().getHeader("Origin"))) {
+      SignInRoutes.fail(ctx, 403, "cross_origin", "Requests that change something must come from " + settings.origin() + ".");
+      return;
+    }
+    ctx.put("caller", caller.get());
+    ctx.next();
+  }
+
+  private Optional<Caller> bearer(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
+    return provider.verify(header.substring(7).strip()).map(provider::identity)
+        .filter(id -> id.user() != null)
+        .map(id -> new Caller(id.user(), id.email(), id.admin(), false));
+  }
+
+  private Optional<Caller> cookie(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(Cookies.SESSION);
+    return codec.open(cookie == null ? null : cookie.getValue())
+        .map(s -> new Caller(s.user(), s.email(), s.admin(), true));
+  }
+
+  private void me(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    json(ctx, 200, Map.of("user", caller.user(), "email", String.valueOf(caller.email()), "admin", caller.admin()));
+  }
+
+  private void listTemplates(RoutingContext ctx) {
+    json(ctx, 200, Map.of("items", catalog.templates().stream().map(ApiRoutes::templateView).toList()));
+  }
+
+  private void listInstances(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    json(ctx, 200, Map.of("items", catalog.instances().stream()
+        .filter(i -> caller.admin() || caller.user().equals(i.getSpec().getOwner()))
+        .map(ApiRoutes::instanceView).toList()));
+  }
+
+  private void install(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null || body.getString("template") == null) {
+      SignInRoutes.fail(ctx, 400, "bad_request", "Send {\"template\": \"<name>\"} and optionally \"namespace\" and \"name\".");
+      return;
+    }
+    String templateName = body.getString("template");
+    String namespace = body.getString("namespace");
+    List<AigcTemplate> matches = catalog.templates().stream()
+        .filter(t -> t.getMetadata().getName().equals(templateName) && (namespace == null || namespace.equals(t.getMetadata().getNamespace())))
+        .toList();
+    if (matches.size() != 1) {
+      SignInRoutes.fail(ctx, matches.isEmpty() ? 404 : 400, matches.isEmpty() ? "not_found" : "ambiguous",
+          matches.isEmpty() ? "No template " + templateName + "." : "Several namespaces have " + templateName + "; name the namespace.");
+      return;
+    }
+    AigcTemplate template = matches.get(0);
+    if (template.getSpec().getDedicated() == null) {
+      SignInRoutes.fail(ctx, 400, "no_dedicated_mode", "Template " + templateName + " offers only a shared endpoint.");
+      return;
+    }
+    String name = body.getString("name") != null ? body.getString("name") : defaultName(caller.user(), templateName);
+    AigcInstance instance = new AigcInstance();
+    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(template.getMetadata().getNamespace()).build());
+    AigcInstanceSpec spec = new AigcInstanceSpec();
+    spec.setTemplate(templateName);
+    spec.setOwner(caller.user()); // always the caller, whatever the body says
+    instance.setSpec(spec);
+    try {
+      AigcInstance created = catalog.create(instance);
+      log.info("{} installed {}/{}", caller.user(), created.getMetadata().getNamespace(), name);
+      json(ctx, 201, instanceView(created));
+    } catch (KubernetesClientException e) {
+      apiError(ctx, e);
+    }
+  }
+
+  private void act(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    Optional<AigcInstance> instance = visible(ctx, caller);
+    if (instance.isEmpty()) return;
+    String action = ctx.pathParam("action");
+    String namespace = instance.get().getMetadata().getNamespace();
+    String name = instance.get().getMetadata().getName();
+    try {
+      AigcInstance updated = switch (action) {
+        case "stop" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Stopped); return i; });
+        case "start" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Running); return i; });
+        case "restart" -> catalog.edit(namespace, name, i -> {
+          Map<String, String> annotations = new LinkedHashMap<>();
+          if (i.getMetadata().getAnnotations() != null) annotations.putAll(i.getMetadata().getAnnotations());
+          annotations.put(RESTART_ANNOTATION, Instant.now().toString());
+          i.getMetadata().setAnnotations(annotations);
+          return i;
+        });
+        default -> null;
+      };
+      if (updated == null) {
+        SignInRoutes.fail(ctx, 404, "not_found", "No action " + action + "; use stop, start or restart.");
+        return;
+      }
+      log.info("{} asked to {} {}/{}", caller.user(), action, namespace, name);
+      json(ctx, 202, instanceView(updated));
+    } catch (KubernetesClientException e) {
+      apiError(ctx, e);
+    }
+  }
+
+  private void delete(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    Optional<AigcInstance> instance = visible(ctx, caller);
+    if (instance.isEmpty()) return;
+    String namespace = instance.get().getMetadata().getNamespace();
+    String name = instance.get().getMetadata().getName();
+    boolean deleteData = "true".equalsIgnoreCase(ctx.request().getParam("deleteData"));
+    try {
+      // the caller's choice goes into the spec first, so that the operator acts on it when it cleans up
+      catalog.edit(namespace, name, i -> {
+        i.getSpec().setDataRetention(deleteData ? DataRetention.Delete : DataRetention.Retain);
+        return i;
+      });
+      catalog.delete(namespace, name);
+      log.info("{} deleted {}/{}{}", caller.user(), namespace, name, deleteData ? " with its data" : "");
+      ctx.response().setStatusCode(204).end();
+    } catch (KubernetesClientException e) {
+      apiError(ctx, e);
+    }
+  }
+
+  /** The instance named in the path if the caller may see it; otherwise answers 404 and returns empty. */
+  private Optional<AigcInstance> visible(RoutingContext ctx, Caller caller) {
+    Optional<AigcInstance> instance = catalog.instance(ctx.pathParam("namespace"), ctx.pathParam("name"))
+        .filter(i -> caller.admin() || caller.user().equals(i.getSpec().getOwner()));
+    if (instance.isEmpty()) SignInRoutes.fail(ctx, 404, "not_found", "No such instance.");
+    return instance;
+  }
+
+  static String defaultName(String user, String template) {
+    String base = (user + "-" + template).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+    return base.length() > 63 ? base.substring(0, 63).replaceAll("-+$", "") : base;
+  }
+
+  static Map<String, Object> templateView(AigcTemplate t) {
+    var spec = t.getSpec();
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("namespace", t.getMetadata().getNamespace());
+    view.put("name", t.getMetadata().getName());
+    view.put("displayName", spec.getDisplayName() == null ? t.getMetadata().getName() : spec.getDisplayName());
+    view.put("description", spec.getDescription());
+    view.put("dedicated", spec.getDedicated() != null);
+    view.put("shared", spec.getShared() != null);
+    Map<String, Object> compute = new LinkedHashMap<>();
+    if (spec.getCompute() != null) {
+      var c = spec.getCompute();
+      if (c.getCpu() != null) compute.put("cpu", c.getCpu());
+      if (c.getMemory() != null) compute.put("memory", c.getMemory());
+      if (c.getGpu() != null) compute.put("gpu", c.getGpu());
+      if (c.getGpuMemory() != null) compute.put("gpuMemoryGiB", c.getGpuMemory());
+      if (c.getEci() != null && c.getEci().isEnabled()) compute.put("eci", true);
+    }
+    view.put("compute", compute);
+    view.put("sharedUrl", t.getStatus() == null ? null : t.getStatus().getSharedUrl());
+    view.put("ready", t.getStatus() != null && Conditions.isTrue(t.getStatus().getConditions(), Conditions.READY));
+    return view;
+  }
+
+  static Map<String, Object> instanceView(AigcInstance i) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("namespace", i.getMetadata().getNamespace());
+    view.put("name", i.getMetadata().getName());
+    view.put("template", i.getSpec().getTemplate());
+    view.put("owner", i.getSpec().getOwner());
+    view.put("state", i.getSpec().getState() == null ? "Running" : i.getSpec().getState().name());
+    var status = i.getStatus();
+    view.put("phase", status == null || status.getPhase() == null ? "Pending" : status.getPhase().name());
+    view.put("url", status == null ? null : status.getUrl());
+    var ready = status == null ? null : Conditions.find(status.getConditions(), Conditions.READY);
+    view.put("message", ready == null ? null : ready.getMessage());
+    return view;
+  }
+
+  private static void apiError(RoutingContext ctx, KubernetesClientException e) {
+    int code = e.getCode() == 409 ? 409 : e.getCode() == 422 || e.getCode() == 400 ? 400 : 502;
+    String error = code == 409 ? "conflict" : code == 400 ? "invalid" : "cluster_error";
+    String message = code == 409 ? "You already have that instance; give another name to install a second one."
+        : e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : "The cluster refused the request.";
+    SignInRoutes.fail(ctx, code, error, message);
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+        .end(Json.encode(body));
+  }
+}

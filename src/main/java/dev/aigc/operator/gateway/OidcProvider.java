@@ -1,0 +1,179 @@
+package dev.aigc.operator.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One OIDC provider: discovery and JWKS fetched once and cached, the authorization code flow with
+ * PKCE, and verification of ID tokens (signature, iss, aud, exp, nonce) and bearer tokens.
+ */
+public final class OidcProvider {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+      JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.EdDSA);
+
+  private final OidcSettings settings;
+  private final HttpClient http;
+  private final String authorizationEndpoint;
+  private final String tokenEndpoint;
+  private final String endSessionEndpoint;
+  private final DefaultJWTProcessor<SecurityContext> idTokens;
+
+  private OidcProvider(OidcSettings settings, HttpClient http, JsonNode discovery) throws IOException {
+    this.settings = settings;
+    this.http = http;
+    String issuer = discovery.path("issuer").asText();
+    if (!issuer.equals(settings.issuer())) {
+      throw new IOException("the provider says its issuer is " + issuer + ", not " + settings.issuer());
+    }
+    this.authorizationEndpoint = required(discovery, "authorization_endpoint");
+    this.tokenEndpoint = required(discovery, "token_endpoint");
+    this.endSessionEndpoint = discovery.path("end_session_endpoint").asText(null);
+    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(URI.create(required(discovery, "jwks_uri")).toURL())
+        .retrying(true).build();
+    idTokens = new DefaultJWTProcessor<>();
+    idTokens.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+    idTokens.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(settings.clientId(),
+        new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("sub", "iat", "exp")));
+  }
+
+  /** Reads the provider's discovery document once. */
+  public static OidcProvider discover(OidcSettings settings, HttpClient http) throws IOException, InterruptedException {
+    String base = settings.issuer().endsWith("/") ? settings.issuer().substring(0, settings.issuer().length() - 1) : settings.issuer();
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) throw new IOException("OIDC discovery at " + base + " answered " + response.statusCode());
+    return new OidcProvider(settings, http, JSON.readTree(response.body()));
+  }
+
+  /** A fresh random value for state, nonce and the PKCE verifier. */
+  public static String randomToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The PKCE S256 challenge of a verifier. */
+  public static String challenge(String verifier) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String authorizationUrl(String state, String nonce, String verifier) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("response_type", "code");
+    query.put("client_id", settings.clientId());
+    query.put("redirect_uri", settings.redirectUri());
+    query.put("scope", "openid profile email");
+    query.put("state", state);
+    query.put("nonce", nonce);
+    query.put("code_challenge", challenge(verifier));
+    query.put("code_challenge_method", "S256");
+    return authorizationEndpoint + (authorizationEndpoint.contains("?") ? "&" : "?") + form(query);
+  }
+
+  /** Where to end the provider's session after ours, if the provider supports that. */
+  public Optional<String> endSessionUrl(String afterSignOut) {
+    if (endSessionEndpoint == null) return Optional.empty();
+    return Optional.of(endSessionEndpoint + (endSessionEndpoint.contains("?") ? "&" : "?")
+        + form(Map.of("client_id", settings.clientId(), "post_logout_redirect_uri", afterSignOut)));
+  }
+
+  /** Trades the code for tokens and returns the verified ID token's claims. */
+  public JWTClaimsSet redeem(String code, String verifier, String nonce) throws IOException, InterruptedException {
+    Map<String, String> body = new LinkedHashMap<>();
+    body.put("grant_type", "authorization_code");
+    body.put("code", code);
+    body.put("redirect_uri", settings.redirectUri());
+    body.put("code_verifier", verifier);
+    String basic = Base64.getEncoder().encodeToString((enc(settings.clientId()) + ":" + enc(settings.clientSecret()))
+        .getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(tokenEndpoint))
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Authorization", "Basic " + basic)
+        .POST(HttpRequest.BodyPublishers.ofString(form(body))).build(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) throw new IOException("the token endpoint answered " + response.statusCode());
+    String idToken = JSON.readTree(response.body()).path("id_token").asText(null);
+    if (idToken == null) throw new IOException("the token endpoint sent no id_token");
+    JWTClaimsSet claims = verify(idToken).orElseThrow(() -> new IOException("the ID token did not verify"));
+    if (!nonce.equals(claims.getClaim("nonce"))) throw new IOException("the ID token's nonce does not match this sign-in");
+    return claims;
+  }
+
+  /** The claims of a token signed by the provider for this client and not expired; empty otherwise. */
+  public Optional<JWTClaimsSet> verify(String token) {
+    try {
+      return Optional.of(idTokens.process(token, null));
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Who the claims say the user is, and whether an admin. */
+  public Identity identity(JWTClaimsSet claims) {
+    String user = claimText(claims, settings.userClaim());
+    String email = claimText(claims, "email");
+    boolean admin = false;
+    if (settings.adminClaim() != null && !settings.adminClaim().isBlank()) {
+      Object value = claims.getClaim(settings.adminClaim());
+      admin = value instanceof Collection<?> values ? values.stream().anyMatch(v -> String.valueOf(v).equals(settings.adminValue()))
+          : value != null && String.valueOf(value).equals(settings.adminValue());
+    }
+    return new Identity(user, email, admin);
+  }
+
+  /** @param user null when the configured claim is missing */
+  public record Identity(String user, String email, boolean admin) {}
+
+  private static String claimText(JWTClaimsSet claims, String name) {
+    Object value = claims.getClaim(name);
+    return value == null || String.valueOf(value).isBlank() ? null : String.valueOf(value);
+  }
+
+  private static String required(JsonNode discovery, String field) throws IOException {
+    String value = discovery.path(field).asText(null);
+    if (value == null) throw new IOException("OIDC discovery lacks " + field);
+    return value;
+  }
+
+  private static String form(Map<String, String> values) {
+    return values.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,221 @@
+package dev.aigc.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.gateway.AuthDecider;
+import dev.aigc.operator.gateway.Catalog;
+import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.GatewaySettings;
+import dev.aigc.operator.gateway.InstanceDirectory;
+import dev.aigc.operator.gateway.OidcProvider;
+import dev.aigc.operator.gateway.OidcSettings;
+import dev.aigc.operator.gateway.SessionCodec;
+import io.vertx.core.Vertx;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Sign-in through a real OIDC provider (mock-oauth2-server) and the REST API over the running operator. */
+class GatewayIT extends OperatorTestBase {
+  private static final String ORIGIN = "https://aigc.example.test";
+  private static final String CLIENT = "aigc-gateway";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private MockOAuth2Server oidc;
+  private Vertx vertx;
+  private GatewayServer gateway;
+  private Catalog catalog;
+  private String base;
+  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+  @BeforeEach
+  void startGateway() throws Exception {
+    oidc = new MockOAuth2Server();
+    oidc.start();
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    SessionCodec sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
+    GatewaySettings settings = new GatewaySettings(ORIGIN, "example.test", "127.0.0.1", 0, Duration.ofHours(8), false,
+        GatewayServer.ProxyMode.NGINX);
+    OidcSettings oidcSettings = new OidcSettings(oidc.issuerUrl("default").toString(), CLIENT, "not-a-real-secret",
+        ORIGIN + "/callback", "sub", "groups", "aigc-admins");
+    OidcProvider provider = OidcProvider.discover(oidcSettings, HttpClient.newHttpClient());
+    InstanceDirectory directory = new InstanceDirectory();
+    catalog = new Catalog(cluster.newClient(b -> { }), directory);
+    vertx = Vertx.vertx();
+    gateway = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()), provider, catalog);
+    base = "http://127.0.0.1:" + gateway.start("127.0.0.1", 0);
+    applyExampleTemplate();
+    await().atMost(WAIT).until(() -> catalog.synced() && !catalog.templates().isEmpty());
+  }
+
+  @AfterEach
+  void stopGateway() throws Exception {
+    gateway.close();
+    catalog.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+    oidc.shutdown();
+  }
+
+  /** Signs in as {@code user} the way a browser would, and returns the session cookie. */
+  private HttpCookie signIn(String user, Map<String, Object> claims, String rd) throws Exception {
+    oidc.enqueueCallback(new DefaultOAuth2TokenCallback("default", user, "JWT", List.of(CLIENT), claims, 3600));
+    HttpResponse<String> start = get("/sign-in?rd=" + rd, null);
+    assertThat(start.statusCode()).isEqualTo(302);
+    HttpCookie flow = cookie(start, "aigc_sign_in");
+    String authorize = start.headers().firstValue("Location").orElseThrow();
+    assertThat(authorize).contains("code_challenge_method=S256").contains("nonce=").contains("state=");
+    HttpResponse<String> provider = http.send(HttpRequest.newBuilder(URI.create(authorize)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    URI back = URI.create(provider.headers().firstValue("Location").orElseThrow());
+    assertThat(back.toString()).startsWith(ORIGIN + "/callback");
+    HttpResponse<String> callback = get("/callback?" + back.getRawQuery(), "aigc_sign_in=" + flow.getValue());
+    assertThat(callback.statusCode()).as(callback.body()).isEqualTo(302);
+    lastRedirect = callback.headers().firstValue("Location").orElseThrow();
+    return cookie(callback, "aigc_session");
+  }
+
+  private String lastRedirect;
+
+  @Test
+  void signingInSetsAHardenedDomainCookieAndReturnsToAnAllowedPlace() throws Exception {
+    HttpCookie session = signIn("alice", Map.of("email", "alice@example.test"), "http://instances0-cpu.example.test/");
+    assertThat(session.isHttpOnly()).isTrue();
+    assertThat(session.getSecure()).isTrue();
+    assertThat(session.getDomain()).isIn("example.test", ".example.test");
+    assertThat(lastRedirect).isEqualTo("http://instances0-cpu.example.test/");
+    assertThat(rawSetCookie).contains("SameSite=Lax");
+
+    signIn("alice", Map.of(), "https://evil.test/");
+    assertThat(lastRedirect).isEqualTo(ORIGIN + "/");
+
+    JsonNode me = JSON.readTree(get("/api/v1/me", "aigc_session=" + session.getValue()).body());
+    assertThat(me.path("user").asText()).isEqualTo("alice");
+  }
+
+  @Test
+  void aCallbackWithAWrongStateIsRefused() throws Exception {
+    HttpResponse<String> start = get("/sign-in", null);
+    HttpCookie flow = cookie(start, "aigc_sign_in");
+    HttpResponse<String> callback = get("/callback?code=abc&state=forged", "aigc_sign_in=" + flow.getValue());
+    assertThat(callback.statusCode()).isEqualTo(400);
+    assertThat(callback.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("aigc_session=") && !c.startsWith("aigc_session=;"));
+    assertThat(get("/callback?code=abc&state=forged", null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aUserInstallsStopsStartsAndDeletesTheirOwnInstanceAndNobodyElses() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+
+    HttpResponse<String> installed = send("POST", "/api/v1/instances", alice, ORIGIN,
+        "{\"template\": \"" + TEMPLATE + "\", \"owner\": \"mallory\"}");
+    assertThat(installed.statusCode()).as(installed.body()).isEqualTo(201);
+    String name = JSON.readTree(installed.body()).path("name").asText();
+    assertThat(instance(name).getSpec().getOwner()).as("owner is the signed-in user, whatever the body says").isEqualTo("alice");
+    awaitPhase(name, InstancePhase.Running);
+
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}").statusCode())
+        .as("one per user and template unless a name is given").isEqualTo(409);
+
+    JsonNode mine = JSON.readTree(get("/api/v1/instances", alice).body()).path("items");
+    assertThat(mine).hasSize(1);
+    assertThat(mine.get(0).path("phase").asText()).isEqualTo("Running");
+    assertThat(JSON.readTree(get("/api/v1/instances", bob).body()).path("items")).isEmpty();
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/" + name + "/stop", bob, ORIGIN, "").statusCode()).isEqualTo(404);
+    assertThat(send("DELETE", "/api/v1/instances/" + NS + "/" + name, bob, ORIGIN, "").statusCode()).isEqualTo(404);
+
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/" + name + "/stop", alice, "https://evil.test", "").statusCode())
+        .as("cross-origin").isEqualTo(403);
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/" + name + "/stop", alice, null, "").statusCode())
+        .as("no Origin").isEqualTo(403);
+
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/" + name + "/stop", alice, ORIGIN, "").statusCode()).isEqualTo(202);
+    awaitPhase(name, InstancePhase.Stopped);
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/" + name + "/start", alice, ORIGIN, "").statusCode()).isEqualTo(202);
+    awaitPhase(name, InstancePhase.Running);
+
+    assertThat(send("DELETE", "/api/v1/instances/" + NS + "/" + name + "?deleteData=true", alice, ORIGIN, "").statusCode()).isEqualTo(204);
+    awaitGone(name);
+    await().atMost(WAIT).until(() -> disk(0) == null);
+  }
+
+  @Test
+  void adminsSeeEveryonesInstances() throws Exception {
+    install("alice-sd", "alice");
+    String admin = "aigc_session=" + signIn("root", Map.of("groups", List.of("aigc-admins")), "/").getValue();
+    await().atMost(WAIT).until(() -> JSON.readTree(get("/api/v1/instances", admin).body()).path("items").size() == 1);
+    assertThat(JSON.readTree(get("/api/v1/me", admin).body()).path("admin").asBoolean()).isTrue();
+  }
+
+  @Test
+  void bearerTokensOfTheProviderForThisClientAreAcceptedAndOthersAreNot() throws Exception {
+    String good = oidc.issueToken("default", "alice", CLIENT, Map.of(), 3600).serialize();
+    assertThat(bearer("/api/v1/me", good).statusCode()).isEqualTo(200);
+    String wrongAudience = oidc.issueToken("default", "alice", "someone-else", Map.of(), 3600).serialize();
+    assertThat(bearer("/api/v1/me", wrongAudience).statusCode()).isEqualTo(401);
+    String wrongIssuer = oidc.issueToken("other-issuer", "alice", CLIENT, Map.of(), 3600).serialize();
+    assertThat(bearer("/api/v1/me", wrongIssuer).statusCode()).isEqualTo(401);
+    String expired = oidc.issueToken("default", "alice", CLIENT, Map.of(), -120).serialize();
+    assertThat(bearer("/api/v1/me", expired).statusCode()).isEqualTo(401);
+    String[] parts = good.split("\\.");
+    String none = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+        + "." + parts[1] + ".";
+    assertThat(bearer("/api/v1/me", none).statusCode()).as("alg none").isEqualTo(401);
+    assertThat(bearer("/api/v1/me", "garbage").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void theApiNeedsACaller() throws Exception {
+    assertThat(get("/api/v1/templates", null).statusCode()).isEqualTo(401);
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    JsonNode templates = JSON.readTree(get("/api/v1/templates", alice).body()).path("items");
+    assertThat(templates).hasSize(1);
+    assertThat(templates.get(0).path("name").asText()).isEqualTo(TEMPLATE);
+    assertThat(templates.get(0).has("app")).as("catalog fields only, no pod spec").isFalse();
+  }
+
+  private String rawSetCookie;
+
+  private HttpCookie cookie(HttpResponse<?> response, String name) {
+    String header = response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "=")).findFirst().orElseThrow();
+    rawSetCookie = header;
+    return HttpCookie.parse("Set-Cookie: " + header).get(0);
+  }
+
+  private HttpResponse<String> get(String path, String cookie) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    if (cookie != null) request.header("Cookie", cookie);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> bearer(String path, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path, String cookie, String origin, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+    if (cookie != null) request.header("Cookie", cookie);
+    if (origin != null) request.header("Origin", origin);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+}
