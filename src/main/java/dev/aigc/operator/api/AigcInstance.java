@@ -19,4 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(
     name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class AigcInstance extends CustomResource<AigcInstanceSpec, AigcInstanceStatus>
-    implements Namespaced {}
+    implements Namespaced {
+  /** Set by the gateway's restart: each new value asks the operator for one pod recreation. */
+  public static final String RESTART_ANNOTATION = "aigc.dev/restart-requested-at";
+}

@@ -15,6 +15,8 @@ public class AigcInstanceStatus {
   private String volumeClaim;
   private List<Condition> conditions = new ArrayList<>();
   private Long observedGeneration;
+  /** The last restart request (annotation aigc.dev/restart-requested-at) the operator carried out. */
+  private String lastRestart;
 
   public InstancePhase getPhase() { return phase; }
   public void setPhase(InstancePhase phase) { this.phase = phase; }
@@ -30,6 +32,8 @@ public class AigcInstanceStatus {
   public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public String getLastRestart() { return lastRestart; }
+  public void setLastRestart(String lastRestart) { this.lastRestart = lastRestart; }
 
   @Override
   public boolean equals(Object o) {
@@ -40,11 +44,12 @@ public class AigcInstanceStatus {
         && Objects.equals(gameServer, s.gameServer)
         && Objects.equals(volumeClaim, s.volumeClaim)
         && Objects.equals(conditions, s.conditions)
-        && Objects.equals(observedGeneration, s.observedGeneration);
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(lastRestart, s.lastRestart);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration);
+    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart);
   }
 }

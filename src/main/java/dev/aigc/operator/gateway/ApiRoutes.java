@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * with a cookie must come from the gateway's own origin (CSRF).
  */
 final class ApiRoutes {
-  static final String RESTART_ANNOTATION = "aigc.dev/restart-requested-at";
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
   private final GatewaySettings settings;
   private final SessionCodec codec;
@@ -159,7 +158,7 @@ final class ApiRoutes {
         case "restart" -> catalog.edit(namespace, name, i -> {
           Map<String, String> annotations = new LinkedHashMap<>();
           if (i.getMetadata().getAnnotations() != null) annotations.putAll(i.getMetadata().getAnnotations());
-          annotations.put(RESTART_ANNOTATION, Instant.now().toString());
+          annotations.put(AigcInstance.RESTART_ANNOTATION, Instant.now().toString());
           i.getMetadata().setAnnotations(annotations);
           return i;
         });

@@ -39,7 +39,10 @@ import java.util.stream.Collectors;
  * Reports each instance's status from what the template reconciler allocated and what OKG runs, and
  * on deletion releases the instance's disk as its retention says. It never writes a GameServerSet.
  */
-@ControllerConfiguration(name = AigcInstanceReconciler.NAME)
+@ControllerConfiguration(
+    name = AigcInstanceReconciler.NAME,
+    // a restart request is an annotation, which does not bump the generation; see AigcOperator
+    generationAwareEventProcessing = false)
 public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner<AigcInstance> {
   public static final String NAME = "aigcinstance";
   static final String BY_TEMPLATE = "byTemplate";
@@ -102,7 +105,36 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     }
     AigcInstanceStatus status = InstanceStatusRenderer.render(
         instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
+    status.setLastRestart(restart(instance, seen));
     return patchIfChanged(instance, status, context);
+  }
+
+  /**
+   * Carries out a restart the user asked for (the gateway's restart sets the annotation): the pod is
+   * deleted once, OKG recreates it at the same ID with the same disk. Returns the request now done.
+   */
+  private String restart(AigcInstance instance, Observed seen) {
+    String done = instance.getStatus() == null ? null : instance.getStatus().getLastRestart();
+    var annotations = instance.getMetadata().getAnnotations();
+    String requested = annotations == null ? null : annotations.get(AigcInstance.RESTART_ANNOTATION);
+    if (requested == null || requested.equals(done)) return done;
+    if (seen.id != null && seen.gameServer != null) {
+      String pod = Names.gameServer(instance.getSpec().getTemplate(), seen.id);
+      client.pods().inNamespace(instance.getMetadata().getNamespace()).withName(pod).delete();
+      events.normal(instance, "Restarted", "recreating pod " + pod + " as asked at " + requested);
+    }
+    // a stopped instance has nothing to restart: the request is done all the same
+    return requested;
+  }
+
+  /** Updates other than to the status: spec, annotations, finalizers, deletion. */
+  static boolean worthReconciling(AigcInstance updated, AigcInstance old) {
+    var n = updated.getMetadata();
+    var o = old.getMetadata();
+    return !Objects.equals(n.getGeneration(), o.getGeneration())
+        || !Objects.equals(n.getAnnotations(), o.getAnnotations())
+        || !Objects.equals(n.getFinalizers(), o.getFinalizers())
+        || !Objects.equals(n.getDeletionTimestamp(), o.getDeletionTimestamp());
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */

@@ -25,7 +25,11 @@ public final class AigcOperator implements AutoCloseable {
     operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client),
             new SharedEndpoints(client, events)),
         c -> namespaces.accept(c));
-    operator.register(new AigcInstanceReconciler(client, events), c -> namespaces.accept(c));
+    operator.register(new AigcInstanceReconciler(client, events), c -> {
+      namespaces.accept(c);
+      // not generation-aware (annotations matter), but our own status writes are no reason to run
+      c.withOnUpdateFilter(AigcInstanceReconciler::worthReconciling);
+    });
   }
 
   public AigcOperator start() {

@@ -157,6 +157,30 @@ class GatewayIT extends OperatorTestBase {
   }
 
   @Test
+  void restartRecreatesThePodOnceWithTheSameIdAndDisk() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    install("alice-sd", "alice");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    String podUid = kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get().getMetadata().getUid();
+    String diskUid = disk(0).getMetadata().getUid();
+
+    assertThat(send("POST", "/api/v1/instances/" + NS + "/alice-sd/restart", alice, ORIGIN, "").statusCode()).isEqualTo(202);
+
+    await().atMost(WAIT).until(() -> {
+      var pod = kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get();
+      return pod != null && !pod.getMetadata().getUid().equals(podUid);
+    });
+    var restarted = awaitPhase("alice-sd", InstancePhase.Running);
+    assertThat(restarted.getStatus().getInstanceId()).isZero();
+    assertThat(restarted.getStatus().getLastRestart())
+        .isEqualTo(restarted.getMetadata().getAnnotations().get(dev.aigc.operator.api.AigcInstance.RESTART_ANNOTATION));
+    assertThat(disk(0).getMetadata().getUid()).isEqualTo(diskUid);
+    String newPod = kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get().getMetadata().getUid();
+    await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() ->
+        newPod.equals(kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get().getMetadata().getUid()));
+  }
+
+  @Test
   void adminsSeeEveryonesInstances() throws Exception {
     install("alice-sd", "alice");
     String admin = "aigc_session=" + signIn("root", Map.of("groups", List.of("aigc-admins")), "/").getValue();

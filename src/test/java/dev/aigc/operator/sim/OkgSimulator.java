@@ -53,6 +53,7 @@ public class OkgSimulator implements AutoCloseable {
   private final Map<String, Set<Integer>> podIds = new ConcurrentHashMap<>();
   private volatile boolean holdReadiness;
   private SharedIndexInformer<GameServerSet> informer;
+  private SharedIndexInformer<Pod> podInformer;
 
   public OkgSimulator(KubernetesClient client) {
     this.client = client;
@@ -72,6 +73,12 @@ public class OkgSimulator implements AutoCloseable {
       @Override public void onAdd(GameServerSet gss) { schedule(gss); }
       @Override public void onUpdate(GameServerSet old, GameServerSet gss) { schedule(gss); }
       @Override public void onDelete(GameServerSet gss, boolean unknown) { }
+    });
+    // a pod deleted by someone else (a restart) is recreated at the same ID, as the workload does
+    podInformer = client.pods().inAnyNamespace().withLabel(GameServerSet.OWNER_GSS_LABEL).inform(new ResourceEventHandler<>() {
+      @Override public void onAdd(Pod pod) { }
+      @Override public void onUpdate(Pod old, Pod pod) { }
+      @Override public void onDelete(Pod pod, boolean unknown) { podGone(pod); }
     });
     return this;
   }
@@ -275,12 +282,21 @@ public class OkgSimulator implements AutoCloseable {
     }
   }
 
+  private void podGone(Pod pod) {
+    String gss = pod.getMetadata().getLabels().get(GameServerSet.OWNER_GSS_LABEL);
+    String key = pod.getMetadata().getNamespace() + "/" + gss;
+    if (!podsOf(key).remove(idOf(pod.getMetadata().getName()))) return; // we removed it ourselves
+    client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+    GameServerSet set = informer.getStore().getByKey(key);
+    if (set != null) schedule(set);
+  }
+
   /** The pod goes and its GameServer with it (owned by the pod); the disk stays. */
   private void removePod(String key, String namespace, String gss, int id) {
     String name = GameServerSet.podName(gss, id);
+    podsOf(key).remove(id);
     client.pods().inNamespace(namespace).withName(name).delete();
     client.resources(GameServer.class).inNamespace(namespace).withName(name).delete();
-    podsOf(key).remove(id);
   }
 
   /** The IDs whose pods exist, per set; OKG would read them from its pod informer. */
@@ -324,6 +340,7 @@ public class OkgSimulator implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (informer != null) informer.close();
+    if (podInformer != null) podInformer.close();
     podCreators.shutdownNow();
     for (ExecutorService worker : workers) worker.shutdownNow();
     for (ExecutorService worker : workers) worker.awaitTermination(5, TimeUnit.SECONDS);

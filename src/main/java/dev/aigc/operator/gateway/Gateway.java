@@ -1,0 +1,46 @@
+package dev.aigc.operator.gateway;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Vertx;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.List;
+
+/** The whole gateway, assembled: caches, provider, sessions and the HTTP server. */
+public final class Gateway implements AutoCloseable {
+  private final Vertx vertx;
+  private final Catalog catalog;
+  private final GatewayServer server;
+  private final int port;
+
+  private Gateway(Vertx vertx, Catalog catalog, GatewayServer server, int port) {
+    this.vertx = vertx;
+    this.catalog = catalog;
+    this.server = server;
+    this.port = port;
+  }
+
+  public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys)
+      throws Exception {
+    SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC());
+    OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
+    InstanceDirectory directory = new InstanceDirectory();
+    Catalog catalog = new Catalog(client, directory);
+    Vertx vertx = Vertx.vertx();
+    GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
+        provider, catalog);
+    int port = server.start(settings.listenHost(), settings.listenPort());
+    return new Gateway(vertx, catalog, server, port);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close();
+    catalog.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+}
