@@ -5,6 +5,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -62,6 +63,17 @@ public final class GatewayServer implements AutoCloseable {
     router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(catalog == null || catalog.synced() ? 200 : 503).end());
     if (provider != null) new SignInRoutes(settings, sessions, provider).mount(router);
     if (catalog != null) new ApiRoutes(settings, sessions, provider, catalog).mount(router);
+    if (catalog != null) {
+      // the dashboard: static files from the jar, no build toolchain needed to serve it
+      router.route("/*").handler(ctx -> {
+        ctx.response()
+            .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+            .putHeader("X-Content-Type-Options", "nosniff")
+            .putHeader("Referrer-Policy", "same-origin");
+        ctx.next();
+      });
+      router.route("/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
+    }
     server = vertx.createHttpServer().requestHandler(router).listen(port, host)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     log.info("gateway listening on {}:{}", host, server.actualPort());

@@ -1,0 +1,131 @@
+'use strict';
+// The dashboard: the catalog, my instances, and their actions, over the gateway's /api/v1.
+const state = { me: null, timer: null };
+const busyPhases = new Set(['Pending', 'Starting', 'Stopping', 'Deleting']);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+async function api(method, path, body) {
+  const response = await fetch('/api/v1' + path, {
+    method, credentials: 'same-origin',
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (response.status === 401) { showWelcome(); throw new Error('Please sign in.'); }
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error(data && data.message ? data.message : 'Request failed (' + response.status + ')');
+  return data;
+}
+
+function toast(message) {
+  const t = document.getElementById('toast');
+  t.textContent = message;
+  t.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.hidden = true; }, 4000);
+}
+
+function showWelcome() {
+  document.getElementById('welcome').hidden = false;
+  document.getElementById('app').hidden = true;
+  document.getElementById('who').hidden = true;
+}
+
+function computeTags(t) {
+  const c = t.compute || {};
+  const tags = [];
+  if (c.gpu) tags.push(c.gpu + ' GPU');
+  if (c.gpuMemoryGiB) tags.push(c.gpuMemoryGiB + ' GiB GPU memory');
+  if (c.cpu) tags.push(c.cpu + ' CPU');
+  if (c.memory) tags.push(c.memory + ' memory');
+  if (c.eci) tags.push('serverless');
+  if (!c.gpu && !c.gpuMemoryGiB) tags.push('CPU only');
+  if (t.dedicated) tags.push('own instance');
+  if (t.shared) tags.push('shared API');
+  return tags;
+}
+
+function renderCatalog(templates, instances) {
+  const mine = new Set(instances.map(i => i.namespace + '/' + i.template));
+  const cards = document.getElementById('catalog');
+  cards.replaceChildren(...templates.map(t => el('div', { class: 'card', 'data-template': t.name },
+    el('h3', {}, t.displayName),
+    t.description ? el('p', {}, t.description) : null,
+    el('div', { class: 'tags' }, ...computeTags(t).map(x => el('span', { class: 'tag' }, x))),
+    t.shared && t.sharedUrl ? el('div', { class: 'shared' }, 'Shared API: ', el('a', { href: t.sharedUrl, target: '_blank', rel: 'noopener' }, t.sharedUrl)) : null,
+    el('div', { class: 'foot' },
+      el('span', { class: 'tag' }, t.ready ? 'available' : 'unavailable'),
+      t.dedicated ? el('button', {
+        class: 'button primary install', disabled: mine.has(t.namespace + '/' + t.name) || !t.ready,
+        onclick: () => act('Installing ' + t.displayName, () => api('POST', '/instances', { template: t.name, namespace: t.namespace })),
+      }, mine.has(t.namespace + '/' + t.name) ? 'Installed' : 'Install') : null))));
+}
+
+function renderInstances(instances) {
+  const table = document.getElementById('instances');
+  document.getElementById('no-instances').hidden = instances.length > 0;
+  table.hidden = instances.length === 0;
+  const path = i => '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
+  table.tBodies[0].replaceChildren(...instances.map(i => el('tr', { 'data-instance': i.name },
+    el('td', {}, i.name, state.me.admin && i.owner !== state.me.user ? el('span', { class: 'message' }, 'owner: ' + i.owner) : null),
+    el('td', {}, i.template),
+    el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null),
+    el('td', {}, i.url && i.phase === 'Running' ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open' }, 'Open') : '—'),
+    el('td', { class: 'actions' },
+      i.state === 'Running'
+        ? el('button', { class: 'button stop', onclick: () => act('Stopping ' + i.name, () => api('POST', path(i) + '/stop')) }, 'Stop')
+        : el('button', { class: 'button start', onclick: () => act('Starting ' + i.name, () => api('POST', path(i) + '/start')) }, 'Start'),
+      el('button', { class: 'button restart', disabled: i.phase !== 'Running', onclick: () => act('Restarting ' + i.name, () => api('POST', path(i) + '/restart')) }, 'Restart'),
+      el('button', { class: 'button danger delete', onclick: () => confirmDelete(i, path(i)) }, 'Delete')))));
+}
+
+function confirmDelete(instance, path) {
+  const dialog = document.getElementById('confirm-delete');
+  document.getElementById('delete-name').textContent = instance.name;
+  document.getElementById('delete-data').checked = false;
+  dialog.onclose = () => {
+    if (dialog.returnValue !== 'delete') return;
+    const withData = document.getElementById('delete-data').checked;
+    act('Deleting ' + instance.name, () => api('DELETE', path + (withData ? '?deleteData=true' : '')));
+  };
+  dialog.showModal();
+}
+
+async function act(what, call) {
+  toast(what + '…');
+  try { await call(); await refresh(); } catch (e) { toast(e.message); }
+}
+
+async function refresh() {
+  const [templates, instances] = await Promise.all([api('GET', '/templates'), api('GET', '/instances')]);
+  const items = instances.items.sort((a, b) => a.name.localeCompare(b.name));
+  renderCatalog(templates.items, items);
+  renderInstances(items);
+  clearTimeout(state.timer);
+  // refresh often while something is changing, rarely otherwise
+  state.timer = setTimeout(() => refresh().catch(() => {}), items.some(i => busyPhases.has(i.phase)) ? 1500 : 15000);
+}
+
+async function start() {
+  try {
+    state.me = await api('GET', '/me');
+  } catch (e) {
+    return;
+  }
+  document.getElementById('user').textContent = state.me.user + (state.me.admin ? ' (admin)' : '');
+  document.getElementById('who').hidden = false;
+  document.getElementById('app').hidden = false;
+  await refresh();
+}
+
+start();

@@ -1,0 +1,136 @@
+package dev.aigc.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aigc.operator.gateway.AuthDecider;
+import dev.aigc.operator.gateway.Catalog;
+import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.GatewaySettings;
+import dev.aigc.operator.gateway.InstanceDirectory;
+import dev.aigc.operator.gateway.OidcProvider;
+import dev.aigc.operator.gateway.OidcSettings;
+import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.sim.SystemPrograms;
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** A user in real Chromium: signs in at the provider's login page, installs, sees Running, stops, starts, deletes. */
+class BrowserIT extends OperatorTestBase {
+  private MockOAuth2Server oidc;
+  private Vertx vertx;
+  private GatewayServer gateway;
+  private Catalog catalog;
+  private WebDriver browser;
+  private String home;
+
+  @BeforeEach
+  void startEverything() throws Exception {
+    Path chromium = SystemPrograms.require("chromium", "chromium", "chromium-browser", "google-chrome");
+    Path driver = SystemPrograms.require("chromium-driver", "chromedriver", "/usr/lib/chromium/chromedriver");
+
+    oidc = new MockOAuth2Server(new OAuth2Config(true));
+    oidc.start();
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    home = "http://aigc.example.test:" + port + "/";
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    SessionCodec sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
+    // plain http in the test, so the dev flag drops Secure; GatewayIT checks the production cookie
+    GatewaySettings settings = new GatewaySettings(home, "example.test", "127.0.0.1", port, Duration.ofHours(8), true,
+        GatewayServer.ProxyMode.NGINX);
+    OidcProvider provider = OidcProvider.discover(new OidcSettings(oidc.issuerUrl("default").toString(), "aigc-gateway",
+        "not-a-real-secret", home + "callback", "sub", "groups", "aigc-admins"), HttpClient.newHttpClient());
+    InstanceDirectory directory = new InstanceDirectory();
+    catalog = new Catalog(cluster.newClient(b -> { }), directory);
+    vertx = Vertx.vertx();
+    gateway = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()), provider, catalog);
+    gateway.start("127.0.0.1", port);
+    applyExampleTemplate();
+
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"),
+        "--host-resolver-rules=MAP *.example.test 127.0.0.1");
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    if (browser != null) browser.quit();
+    if (gateway != null) gateway.close();
+    if (catalog != null) catalog.close();
+    if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
+    if (oidc != null) oidc.shutdown();
+  }
+
+  @Test
+  void aUserSignsInInstallsStopsStartsAndDeletesAnInstance() throws Exception {
+    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    browser.get(home);
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in"))).click();
+
+    WebElement username = wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
+    username.sendKeys("alice");
+    username.submit();
+
+    wait.until(ExpectedConditions.textToBe(By.id("user"), "alice"));
+    WebElement install = wait.until(ExpectedConditions.elementToBeClickable(
+        By.cssSelector("[data-template='" + TEMPLATE + "'] button.install")));
+    install.click();
+
+    By phase = By.cssSelector("tr[data-instance] .phase");
+    wait.until(ExpectedConditions.textToBe(phase, "Running"));
+    assertThat(browser.findElement(By.cssSelector("tr[data-instance] a.open")).getAttribute("href"))
+        .isEqualTo("http://instances0-cpu.example.com/");
+    screenshot("running");
+
+    browser.findElement(By.cssSelector("tr[data-instance] button.stop")).click();
+    wait.until(ExpectedConditions.textToBe(phase, "Stopped"));
+    browser.findElement(By.cssSelector("tr[data-instance] button.start")).click();
+    wait.until(ExpectedConditions.textToBe(phase, "Running"));
+
+    browser.findElement(By.cssSelector("tr[data-instance] button.delete")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("delete-data"))).click();
+    browser.findElement(By.id("delete-confirm")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("no-instances")));
+    awaitGone(instanceNameOf());
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> disk(0) == null);
+  }
+
+  private String instanceNameOf() {
+    return "alice-" + TEMPLATE;
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path target = Path.of("target", "screenshots");
+    Files.createDirectories(target);
+    Files.write(target.resolve(name + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+}
