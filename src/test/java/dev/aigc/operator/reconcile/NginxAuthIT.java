@@ -1,0 +1,166 @@
+package dev.aigc.operator.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.gateway.AuthDecider;
+import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.InstanceDirectory;
+import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.sim.SystemPrograms;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.vertx.core.Vertx;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real nginx configured as ingress-nginx configures auth-url and auth-signin, in front of a stub
+ * backend, asking the gateway's /auth about the instances the operator runs.
+ */
+class NginxAuthIT extends OperatorTestBase {
+  static final String SIGN_IN = "https://aigc.example.test/sign-in";
+  private Process nginx;
+  private Vertx vertx;
+  private GatewayServer gateway;
+  private SharedIndexInformer<AigcInstance> informer;
+  private SessionCodec sessions;
+  private int front;
+  private Path dir;
+  private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
+  @BeforeEach
+  void startNginx() throws Exception {
+    Path binary = SystemPrograms.require("nginx-light (or nginx)", "nginx", "/usr/sbin/nginx");
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
+    InstanceDirectory directory = new InstanceDirectory();
+    informer = cluster.newClient(b -> { }).resources(AigcInstance.class).inAnyNamespace().inform(directory.handler());
+    vertx = Vertx.vertx();
+    gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()), GatewayServer.ProxyMode.NGINX);
+    int gatewayPort = gateway.start("127.0.0.1", 0);
+    front = freePort();
+    dir = Files.createTempDirectory("nginx");
+    Path conf = writeConfig(dir, front, freePort(), gatewayPort);
+    nginx = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", conf.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
+      new java.net.Socket("127.0.0.1", front).close();
+      return true;
+    });
+  }
+
+  @AfterEach
+  void stopNginx() throws Exception {
+    if (nginx != null) {
+      nginx.destroy();
+      nginx.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (gateway != null) gateway.close();
+    if (informer != null) informer.close();
+    if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** What ingress-nginx generates for nginx.ingress.kubernetes.io/auth-url and auth-signin, reduced to plain nginx. */
+  static Path writeConfig(Path dir, int front, int backend, int gatewayPort) throws Exception {
+    for (String tmp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
+      Path p = dir.resolve("tmp").resolve(tmp);
+      Files.createDirectories(p);
+      p.toFile().setWritable(true, false);
+    }
+    String temp = dir.resolve("tmp").toString();
+    String config = """
+        worker_processes 1;
+        daemon off;
+        pid %1$s/nginx.pid;
+        error_log %1$s/error.log warn;
+        events { worker_connections 512; }
+        http {
+          access_log off;
+          client_body_temp_path %2$s/client; proxy_temp_path %2$s/proxy; fastcgi_temp_path %2$s/fastcgi;
+          uwsgi_temp_path %2$s/uwsgi; scgi_temp_path %2$s/scgi;
+          server {
+            listen 127.0.0.1:%4$d;
+            location / { return 200 "backend for $http_x_auth_request_user\\n"; }
+          }
+          server {
+            listen 127.0.0.1:%3$d;
+            server_name _;
+            location = /_external-auth {
+              internal;
+              proxy_pass http://127.0.0.1:%5$d/auth;
+              proxy_pass_request_body off;
+              proxy_set_header Content-Length "";
+              proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+              proxy_set_header X-Original-Method $request_method;
+              proxy_set_header X-Sent-From "nginx-ingress-controller";
+              proxy_set_header X-Auth-Request-Redirect $request_uri;
+            }
+            location / {
+              auth_request /_external-auth;
+              auth_request_set $auth_user $upstream_http_x_auth_request_user;
+              error_page 401 = @signin;
+              proxy_set_header X-Auth-Request-User $auth_user;
+              proxy_pass http://127.0.0.1:%4$d;
+            }
+            location @signin {
+              return 302 %6$s?rd=$scheme://$http_host$request_uri;
+            }
+          }
+        }
+        """.formatted(dir, temp, front, backend, gatewayPort, SIGN_IN);
+    Path conf = dir.resolve("nginx.conf");
+    Files.writeString(conf, config);
+    return conf;
+  }
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private HttpResponse<String> browse(String host, String path, String user, String forgedUser) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front + path)).header("Host", host).GET();
+    if (user != null) request.header("Cookie", GatewayServer.SESSION_COOKIE + "=" + sessions.seal(user, null, false));
+    if (forgedUser != null) request.header("X-Auth-Request-User", forgedUser);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theOwnerGetsThroughAnotherUserIsForbiddenAndNoSessionIsSentToSignIn() throws Exception {
+    applyExampleTemplate();
+    install("alice-sd", "alice");
+    String host = URI.create(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getUrl()).getHost();
+
+    await().atMost(WAIT).until(() -> browse(host, "/", "alice", null).statusCode() == 200);
+    HttpResponse<String> owner = browse(host, "/sdapi/v1/options?x=1", "alice", null);
+    assertThat(owner.statusCode()).isEqualTo(200);
+    assertThat(owner.body()).isEqualTo("backend for alice\n");
+
+    assertThat(browse(host, "/", "bob", null).statusCode()).isEqualTo(403);
+    assertThat(browse(host, "/", "bob", "alice").statusCode()).as("a forged identity header changes nothing").isEqualTo(403);
+
+    HttpResponse<String> anonymous = browse(host, "/txt2img?prompt=dog", null, "alice");
+    assertThat(anonymous.statusCode()).isEqualTo(302);
+    assertThat(anonymous.headers().firstValue("Location"))
+        .hasValue(SIGN_IN + "?rd=http://" + host + "/txt2img?prompt=dog");
+
+    assertThat(browse("x" + host, "/", "alice", null).statusCode()).as("a host that extends the owner's").isEqualTo(403);
+  }
+}
