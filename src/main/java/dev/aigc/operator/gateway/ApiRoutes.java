@@ -181,13 +181,17 @@ final class ApiRoutes {
     if (instance.isEmpty()) return;
     String namespace = instance.get().getMetadata().getNamespace();
     String name = instance.get().getMetadata().getName();
-    boolean deleteData = "true".equalsIgnoreCase(ctx.request().getParam("deleteData"));
+    String choice = ctx.request().getParam("deleteData");
+    boolean deleteData = "true".equalsIgnoreCase(choice);
     try {
-      // the caller's choice goes into the spec first, so that the operator acts on it when it cleans up
-      catalog.edit(namespace, name, i -> {
-        i.getSpec().setDataRetention(deleteData ? DataRetention.Delete : DataRetention.Retain);
-        return i;
-      });
+      // An explicit choice goes into the spec first, so that the operator acts on it when it cleans
+      // up; without one, the instance's or its template's dataRetention decides.
+      if (choice != null) {
+        catalog.edit(namespace, name, i -> {
+          i.getSpec().setDataRetention(deleteData ? DataRetention.Delete : DataRetention.Retain);
+          return i;
+        });
+      }
       catalog.delete(namespace, name);
       log.info("{} deleted {}/{}{}", caller.user(), namespace, name, deleteData ? " with its data" : "");
       ctx.response().setStatusCode(204).end();

@@ -144,6 +144,10 @@ public final class OidcProvider {
 
   /** Who the claims say the user is, and whether an admin. */
   public Identity identity(JWTClaimsSet claims) {
+    return identity(claims, settings);
+  }
+
+  static Identity identity(JWTClaimsSet claims, OidcSettings settings) {
     String user = claimText(claims, settings.userClaim());
     String email = claimText(claims, "email");
     boolean admin = false;

@@ -43,6 +43,9 @@ public final class SessionCodec {
   private final String sealingKeyId;
   private final Duration ttl;
   private final Clock clock;
+  /** Sessions already decrypted, by cookie value; bounded, and cleared whole when full. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Session> opened = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int OPENED_MAX = 50_000;
 
   public SessionCodec(List<byte[]> keys, Duration ttl, Clock clock) {
     if (keys.isEmpty()) throw new IllegalArgumentException("at least one session key is required");
@@ -82,6 +85,21 @@ public final class SessionCodec {
 
   /** The session in a cookie value; empty when it is missing, malformed, tampered with, foreign or expired. */
   public Optional<Session> open(String cookie) {
+    if (cookie == null) return Optional.empty();
+    // /auth sees the same cookie on every request of a page: decrypt it once, re-check expiry each time
+    Session known = opened.get(cookie);
+    if (known != null) {
+      return known.expiresAt().isAfter(clock.instant()) ? Optional.of(known) : Optional.empty();
+    }
+    Optional<Session> session = decrypt(cookie);
+    session.ifPresent(s -> {
+      if (opened.size() >= OPENED_MAX) opened.clear();
+      opened.put(cookie, s);
+    });
+    return session;
+  }
+
+  private Optional<Session> decrypt(String cookie) {
     return openClaims(cookie, SESSION).map(claims -> {
       try {
         return new Session(claims.getSubject(), claims.getStringClaim("email"),

@@ -9,6 +9,7 @@ import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.sim.NginxConfig;
 import dev.aigc.operator.sim.SystemPrograms;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Vertx;
@@ -56,7 +57,8 @@ class NginxAuthIT extends OperatorTestBase {
     int gatewayPort = gateway.start("127.0.0.1", 0);
     front = freePort();
     dir = Files.createTempDirectory("nginx");
-    Path conf = writeConfig(dir, front, freePort(), gatewayPort);
+    Path conf = NginxConfig.write(dir, freePort(), SIGN_IN,
+        List.of(new NginxConfig.Front(front, "http://127.0.0.1:" + gatewayPort + "/auth")));
     nginx = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
     await().atMost(WAIT).ignoreExceptions().until(() -> {
@@ -74,59 +76,6 @@ class NginxAuthIT extends OperatorTestBase {
     if (gateway != null) gateway.close();
     if (informer != null) informer.close();
     if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
-  }
-
-  /** What ingress-nginx generates for nginx.ingress.kubernetes.io/auth-url and auth-signin, reduced to plain nginx. */
-  static Path writeConfig(Path dir, int front, int backend, int gatewayPort) throws Exception {
-    for (String tmp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
-      Path p = dir.resolve("tmp").resolve(tmp);
-      Files.createDirectories(p);
-      p.toFile().setWritable(true, false);
-    }
-    String temp = dir.resolve("tmp").toString();
-    String config = """
-        worker_processes 1;
-        daemon off;
-        pid %1$s/nginx.pid;
-        error_log %1$s/error.log warn;
-        events { worker_connections 512; }
-        http {
-          access_log off;
-          client_body_temp_path %2$s/client; proxy_temp_path %2$s/proxy; fastcgi_temp_path %2$s/fastcgi;
-          uwsgi_temp_path %2$s/uwsgi; scgi_temp_path %2$s/scgi;
-          server {
-            listen 127.0.0.1:%4$d;
-            location / { return 200 "backend for $http_x_auth_request_user\\n"; }
-          }
-          server {
-            listen 127.0.0.1:%3$d;
-            server_name _;
-            location = /_external-auth {
-              internal;
-              proxy_pass http://127.0.0.1:%5$d/auth;
-              proxy_pass_request_body off;
-              proxy_set_header Content-Length "";
-              proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-              proxy_set_header X-Original-Method $request_method;
-              proxy_set_header X-Sent-From "nginx-ingress-controller";
-              proxy_set_header X-Auth-Request-Redirect $request_uri;
-            }
-            location / {
-              auth_request /_external-auth;
-              auth_request_set $auth_user $upstream_http_x_auth_request_user;
-              error_page 401 = @signin;
-              proxy_set_header X-Auth-Request-User $auth_user;
-              proxy_pass http://127.0.0.1:%4$d;
-            }
-            location @signin {
-              return 302 %6$s?rd=$scheme://$http_host$request_uri;
-            }
-          }
-        }
-        """.formatted(dir, temp, front, backend, gatewayPort, SIGN_IN);
-    Path conf = dir.resolve("nginx.conf");
-    Files.writeString(conf, config);
-    return conf;
   }
 
   static int freePort() throws Exception {
