@@ -1,5 +1,6 @@
 package dev.aigc.operator.bench;
 
+import dev.aigc.operator.observe.Telemetry;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
@@ -18,7 +19,7 @@ public class WriteCounter implements Interceptor {
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     if (!WRITES.contains(request.method())) return;
-    counts.computeIfAbsent(request.method() + " " + resourceOf(request.uri().getPath()), k -> new LongAdder()).increment();
+    counts.computeIfAbsent(request.method() + " " + Telemetry.kindOf(request.uri().getPath()), k -> new LongAdder()).increment();
   }
 
   @Override
@@ -30,18 +31,6 @@ public class WriteCounter implements Interceptor {
   /** Writes the API server refused with 409 (and the client or JOSDK then retried). */
   public long conflicts() {
     return conflicts.sum();
-  }
-
-  /** {@code /apis/g/v/namespaces/ns/plural/name/status} gives {@code plural/status}. */
-  static String resourceOf(String path) {
-    String[] parts = path.split("/");
-    for (int i = 0; i < parts.length - 1; i++) {
-      if (parts[i].equals("namespaces") && i + 2 < parts.length) {
-        String plural = parts[i + 2];
-        return i + 4 < parts.length ? plural + "/" + parts[i + 4] : plural;
-      }
-    }
-    return path;
   }
 
   public Map<String, Long> byKind() {

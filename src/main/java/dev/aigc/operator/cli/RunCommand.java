@@ -7,7 +7,10 @@ import dev.aigc.operator.gateway.Gateway;
 import dev.aigc.operator.gateway.GatewaySettings;
 import dev.aigc.operator.gateway.OidcSettings;
 import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.observe.ManagementServer;
+import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.reconcile.AigcOperator;
+import io.vertx.core.Vertx;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.util.ArrayList;
@@ -52,6 +55,19 @@ public class RunCommand implements Callable<Integer> {
       description = "Run without gateway URLs, so that anyone who knows an instance's host reaches it. For trials only.")
   boolean allowUnauthenticated;
 
+  @Option(names = "--management-listen", defaultValue = "${env:AIGC_MANAGEMENT_LISTEN:-0.0.0.0:8081}",
+      description = "Address of /healthz, /readyz and /metrics (env AIGC_MANAGEMENT_LISTEN). Default: ${DEFAULT-VALUE}.")
+  String managementListen;
+
+  @Option(names = "--leader-election-namespace", defaultValue = "${env:POD_NAMESPACE}",
+      description = "Namespace of the leader-election Lease, so that several operator replicas are safe; "
+          + "without it the operator runs without leader election (env POD_NAMESPACE).")
+  String leaseNamespace;
+
+  @Option(names = "--log-format", defaultValue = "${env:AIGC_LOG_FORMAT:-text}",
+      description = "text, or json for one JSON object per line (env AIGC_LOG_FORMAT). Default: ${DEFAULT-VALUE}.")
+  String logFormat;
+
   @Option(names = "--log-level", defaultValue = "${env:AIGC_LOG_LEVEL:-INFO}",
       description = "Log level: ERROR, WARN, INFO, DEBUG or TRACE (env AIGC_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
   String logLevel;
@@ -75,12 +91,27 @@ public class RunCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
     }
+    if ("json".equalsIgnoreCase(logFormat)) useJsonLogs();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.toLevel(logLevel, Level.INFO));
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    Telemetry telemetry = Telemetry.prometheus();
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("aigc-api-writes", telemetry.apiWrites()))
+        .build();
     List<AutoCloseable> parts = new ArrayList<>();
-    if (runOperator) parts.add(new AigcOperator(client, operatorSettings).start());
-    if (runGateway) parts.add(Gateway.start(client, gatewaySettings, oidc, keys));
+    AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
+    if (operator != null) parts.add(operator);
+    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry) : null;
+    if (gatewayPart != null) parts.add(gatewayPart);
+    Vertx managementVertx = Vertx.vertx();
+    ManagementServer management = new ManagementServer(managementVertx);
+    int colon = managementListen.lastIndexOf(':');
+    management.start(managementListen.substring(0, colon), Integer.parseInt(managementListen.substring(colon + 1)),
+        () -> operator == null || operator.live(),
+        () -> (operator == null || operator.ready()) && (gatewayPart == null || gatewayPart.ready()),
+        telemetry);
+    parts.add(management);
+    parts.add(() -> managementVertx.close().toCompletionStage().toCompletableFuture().get());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       for (AutoCloseable part : parts) {
@@ -97,6 +128,14 @@ public class RunCommand implements Callable<Integer> {
     return 0;
   }
 
+  private static void useJsonLogs() throws Exception {
+    var context = (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    var configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(RunCommand.class.getResource("/logback-json.xml"));
+  }
+
   OperatorSettings settings() {
     var watched = new LinkedHashSet<String>();
     if (namespaces != null) namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);
@@ -108,7 +147,8 @@ public class RunCommand implements Callable<Integer> {
           "--gateway-auth-url and --gateway-signin-url are required (or --allow-unauthenticated-instances)");
     }
     try {
-      return new OperatorSettings(watched, authUrl, signInUrl);
+      return new OperatorSettings(watched, authUrl, signInUrl,
+          leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace.trim(), true);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

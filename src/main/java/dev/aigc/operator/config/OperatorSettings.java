@@ -8,8 +8,18 @@ import java.util.Set;
  * @param namespaces namespaces to watch; empty means all
  * @param gatewayAuthUrl the gateway's in-cluster /auth URL that ingress-nginx calls (auth-url)
  * @param gatewaySignInUrl the gateway's public sign-in URL browsers are sent to (auth-signin)
+ * @param leaseNamespace where the leader-election Lease lives; null runs without leader election
+ * @param exitOnLostLease end the process when the Lease is lost, so that two replicas never
+ *     reconcile at once (production); tests that run several operators in one JVM turn it off
  */
-public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl) {
+public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl,
+    String leaseNamespace, boolean exitOnLostLease) {
+  public static final String LEASE_NAME = "aigc-operator";
+
+  public OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl) {
+    this(namespaces, gatewayAuthUrl, gatewaySignInUrl, null, true);
+  }
+
   /** ingress-nginx rejects auth-url values outside this set (CVE-2025-24514 came through it). */
   private static final String AUTH_URL_CHARS = "^[A-Za-z0-9\\-._~/:,?&=$ ]*$";
 

@@ -1,5 +1,6 @@
 package dev.aigc.operator.gateway;
 
+import dev.aigc.operator.observe.Telemetry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
@@ -20,21 +21,26 @@ public final class Gateway implements AutoCloseable {
     this.port = port;
   }
 
-  public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys)
-      throws Exception {
+  public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
+      Telemetry telemetry) throws Exception {
     SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC());
     OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
     Catalog catalog = new Catalog(client, directory);
     Vertx vertx = Vertx.vertx();
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
-        provider, catalog);
+        provider, catalog, telemetry);
     int port = server.start(settings.listenHost(), settings.listenPort());
     return new Gateway(vertx, catalog, server, port);
   }
 
   public int port() {
     return port;
+  }
+
+  /** Ready once the template and instance caches have listed everything. */
+  public boolean ready() {
+    return catalog.synced();
   }
 
   @Override

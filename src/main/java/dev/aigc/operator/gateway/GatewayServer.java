@@ -1,5 +1,6 @@
 package dev.aigc.operator.gateway;
 
+import dev.aigc.operator.observe.Telemetry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +24,7 @@ public final class GatewayServer implements AutoCloseable {
   private final OidcProvider provider;
   private final GatewaySettings settings;
   private final Catalog catalog;
+  private final Telemetry telemetry;
   private HttpServer server;
 
   /** How the auth subrequest names the original request; trusted only as configured. */
@@ -35,17 +37,23 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Only /auth (and health): for an auth-only deployment, and for tests of the decision. */
   public GatewayServer(Vertx vertx, SessionCodec sessions, AuthDecider decider, ProxyMode proxyMode) {
-    this(vertx, null, sessions, decider, proxyMode, null, null);
+    this(vertx, null, sessions, decider, proxyMode, null, null, Telemetry.inMemory());
   }
 
   /** Everything: /auth, sign-in with {@code provider}, and the REST API over {@code catalog}. */
   public GatewayServer(Vertx vertx, GatewaySettings settings, SessionCodec sessions, AuthDecider decider,
       OidcProvider provider, Catalog catalog) {
-    this(vertx, settings, sessions, decider, settings.proxyMode(), provider, catalog);
+    this(vertx, settings, sessions, decider, settings.proxyMode(), provider, catalog, Telemetry.inMemory());
+  }
+
+  /** As above, recording auth decisions and latency in {@code telemetry}. */
+  public GatewayServer(Vertx vertx, GatewaySettings settings, SessionCodec sessions, AuthDecider decider,
+      OidcProvider provider, Catalog catalog, Telemetry telemetry) {
+    this(vertx, settings, sessions, decider, settings.proxyMode(), provider, catalog, telemetry);
   }
 
   private GatewayServer(Vertx vertx, GatewaySettings settings, SessionCodec sessions, AuthDecider decider,
-      ProxyMode proxyMode, OidcProvider provider, Catalog catalog) {
+      ProxyMode proxyMode, OidcProvider provider, Catalog catalog, Telemetry telemetry) {
     this.vertx = vertx;
     this.settings = settings;
     this.sessions = sessions;
@@ -53,6 +61,7 @@ public final class GatewayServer implements AutoCloseable {
     this.proxyMode = proxyMode;
     this.provider = provider;
     this.catalog = catalog;
+    this.telemetry = telemetry;
   }
 
   /** Starts listening; port 0 picks a free one. Returns the port. */
@@ -81,7 +90,9 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void auth(RoutingContext ctx) {
+    long started = System.nanoTime();
     AuthDecider.Decision decision = decider.decide(originalUrl(ctx), caller(ctx));
+    telemetry.authDecided(decision.status(), System.nanoTime() - started);
     var response = ctx.response().setStatusCode(decision.status()).putHeader("Cache-Control", "no-store");
     if (decision.status() == 200) {
       response.putHeader("X-Auth-Request-User", decision.user());

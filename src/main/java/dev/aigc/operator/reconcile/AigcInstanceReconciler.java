@@ -28,7 +28,9 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.aigc.operator.observe.Telemetry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -56,14 +58,21 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private InformerEventSource<GameServerSet, AigcInstance> gameServerSets;
   private InformerEventSource<GameServer, AigcInstance> gameServers;
 
-  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events) {
+  private final Telemetry telemetry;
+  private volatile IndexerResourceCache<AigcInstance> primaries;
+  /** When each instance began starting, in memory: only for the start-duration metric. */
+  private final Map<ResourceID, Instant> startingSince = new java.util.concurrent.ConcurrentHashMap<>();
+
+  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry) {
     this.client = client;
     this.events = events;
+    this.telemetry = telemetry;
   }
 
   @Override
   public List<EventSource<?, AigcInstance>> prepareEventSources(EventSourceContext<AigcInstance> context) {
     IndexerResourceCache<AigcInstance> primaries = context.getPrimaryCache();
+    this.primaries = primaries;
     String finalizer = context.getControllerConfiguration().getFinalizerName();
     primaries.addIndexers(Map.of(BY_TEMPLATE, i -> List.of(templateKey(i.getMetadata().getNamespace(), i.getSpec().getTemplate()))));
 
@@ -97,6 +106,12 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   @Override
   public UpdateControl<AigcInstance> reconcile(AigcInstance instance, Context<AigcInstance> context) {
+    try (var ignored = Mdc.of(instance.getSpec().getTemplate(), instance.getMetadata().getName())) {
+      return reconcileInstance(instance, context);
+    }
+  }
+
+  private UpdateControl<AigcInstance> reconcileInstance(AigcInstance instance, Context<AigcInstance> context) {
     Observed seen = observe(instance);
     if (awaitingFirstId(instance, seen)) {
       // The template reconciler hands out IDs within moments and its write brings us back here; a
@@ -127,6 +142,12 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return requested;
   }
 
+  /** The instances this controller sees, from its cache (empty before it starts). */
+  public List<AigcInstance> instances() {
+    var cache = primaries;
+    return cache == null ? List.of() : cache.list().toList();
+  }
+
   /** Updates other than to the status: spec, annotations, finalizers, deletion. */
   static boolean worthReconciling(AigcInstance updated, AigcInstance old) {
     var n = updated.getMetadata();
@@ -146,6 +167,12 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   @Override
   public DeleteControl cleanup(AigcInstance instance, Context<AigcInstance> context) {
+    try (var ignored = Mdc.of(instance.getSpec().getTemplate(), instance.getMetadata().getName())) {
+      return release(instance);
+    }
+  }
+
+  private DeleteControl release(AigcInstance instance) {
     Observed seen = observe(instance);
     Integer id = seen.id != null ? seen.id : instance.getStatus() == null ? null : instance.getStatus().getInstanceId();
     if (id == null) return DeleteControl.defaultDelete();
@@ -225,6 +252,17 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   /** Events for what a user acts on; intermediate phases show in the status only. */
   private void recordTransition(AigcInstance instance, AigcInstanceStatus status) {
+    ResourceID id = ResourceID.fromResource(instance);
+    if (status.getPhase() == InstancePhase.Starting) {
+      // a new instance started when it was installed; a stopped one when it was started again (now)
+      boolean isNew = instance.getStatus() == null && instance.getMetadata().getCreationTimestamp() != null;
+      startingSince.putIfAbsent(id, isNew ? Instant.parse(instance.getMetadata().getCreationTimestamp()) : Instant.now());
+    }
+    if (status.getPhase() == InstancePhase.Running) {
+      Instant since = startingSince.remove(id);
+      if (since != null) telemetry.instanceStarted(Duration.between(since, Instant.now()));
+    }
+    if (status.getPhase() == InstancePhase.Stopped || status.getPhase() == InstancePhase.Deleting) startingSince.remove(id);
     var ready = Conditions.find(status.getConditions(), Conditions.READY);
     String message = ready == null ? "" : ready.getMessage();
     switch (status.getPhase()) {

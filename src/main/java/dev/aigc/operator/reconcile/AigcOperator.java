@@ -4,19 +4,48 @@ import dev.aigc.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import dev.aigc.operator.observe.Telemetry;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Builds the operator: both reconcilers on one client, configured from {@link OperatorSettings}. */
 public final class AigcOperator implements AutoCloseable {
   private final Operator operator;
 
+  private final AtomicBoolean leader = new AtomicBoolean();
+  private final boolean leaderElection;
+
   public AigcOperator(KubernetesClient client, OperatorSettings settings) {
-    this.operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        // the mock API server has no server-side apply, and production must run the tested path
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false));
+    this(client, settings, Telemetry.inMemory());
+  }
+
+  public AigcOperator(KubernetesClient client, OperatorSettings settings, Telemetry telemetry) {
+    this.leaderElection = settings.leaseNamespace() != null;
+    this.operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(telemetry.registry()))
+          // the mock API server has no server-side apply, and production must run the tested path
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false);
+      if (leaderElection) {
+        // two replicas are safe: only the holder of the Lease reconciles, the other waits
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
+            .aLeaderElectionConfiguration(OperatorSettings.LEASE_NAME)
+            .withLeaseNamespace(settings.leaseNamespace())
+            // the pod name alone is not unique across a restart, nor in a test JVM
+            .withIdentity(Optional.ofNullable(System.getenv("HOSTNAME")).orElse("aigc-operator") + "-"
+                + UUID.randomUUID().toString().substring(0, 8))
+            .withExitOnStopLeading(settings.exitOnLostLease())
+            .withLeaderCallbacks(new LeaderCallbacks(() -> leader.set(true), () -> leader.set(false), id -> { }))
+            .build());
+      }
+    });
     EventRecorder events = new EventRecorder(client);
     Consumer<ControllerConfigurationOverrider<?>> namespaces = c -> {
       if (settings.watchAllNamespaces()) c.watchingAllNamespaces();
@@ -25,7 +54,9 @@ public final class AigcOperator implements AutoCloseable {
     operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client),
             new SharedEndpoints(client, events)),
         c -> namespaces.accept(c));
-    operator.register(new AigcInstanceReconciler(client, events), c -> {
+    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry);
+    telemetry.countInstances(instances::instances);
+    operator.register(instances, c -> {
       namespaces.accept(c);
       // not generation-aware (annotations matter), but our own status writes are no reason to run
       c.withOnUpdateFilter(AigcInstanceReconciler::worthReconciling);
@@ -39,6 +70,23 @@ public final class AigcOperator implements AutoCloseable {
 
   public Operator operator() {
     return operator;
+  }
+
+  /** Alive unless an informer of the running controllers has failed. */
+  public boolean live() {
+    return !operator.getRuntimeInfo().isStarted() || operator.getRuntimeInfo().allEventSourcesAreHealthy() || !isLeader();
+  }
+
+  /** Ready: started with every informer healthy, or a standby waiting for the Lease. */
+  public boolean ready() {
+    var runtime = operator.getRuntimeInfo();
+    if (!runtime.isStarted()) return false;
+    return !isLeader() || runtime.allEventSourcesAreHealthy();
+  }
+
+  /** Whether this replica reconciles now (always, without leader election). */
+  public boolean isLeader() {
+    return !leaderElection || leader.get();
   }
 
   @Override

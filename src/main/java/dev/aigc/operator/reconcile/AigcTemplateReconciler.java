@@ -101,6 +101,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
 
   @Override
   public UpdateControl<AigcTemplate> reconcile(AigcTemplate template, Context<AigcTemplate> context) {
+    try (var ignored = Mdc.of(template.getMetadata().getName(), null)) {
+      return reconcileTemplate(template, context);
+    }
+  }
+
+  private UpdateControl<AigcTemplate> reconcileTemplate(AigcTemplate template, Context<AigcTemplate> context) {
     String name = template.getMetadata().getName();
     String namespace = template.getMetadata().getNamespace();
     List<FieldError> errors = TemplateValidator.validate(template);

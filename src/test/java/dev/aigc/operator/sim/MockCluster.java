@@ -74,6 +74,19 @@ public class MockCluster implements AutoCloseable {
     return server;
   }
 
+  /**
+   * Answers JOSDK's check that it may use Leases (a SelfSubjectRulesReview, which the CRUD mock
+   * cannot store) as an API server would for the operator's ServiceAccount.
+   */
+  public void allowLeases() {
+    var review = new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+        .withNewStatus().withIncomplete(false)
+        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases")
+        .withVerbs("create", "update", "get").endResourceRule()
+        .endStatus().build();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201, review).always();
+  }
+
   /** Injected responses (server().expect()...) not yet served. */
   public int unservedExpectations() {
     synchronized (responses) {

@@ -1,0 +1,119 @@
+package dev.aigc.operator.observe;
+
+import dev.aigc.operator.api.AigcInstance;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/** The operator's and the gateway's own metrics, on one Micrometer registry (Prometheus in production). */
+public final class Telemetry {
+  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+  private final MeterRegistry registry;
+  private final PrometheusMeterRegistry prometheus;
+  private final Timer startDuration;
+  private final Timer authLatency;
+  private MultiGauge instances;
+  private Supplier<Collection<AigcInstance>> instanceCache;
+
+  private Telemetry(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
+    this.registry = registry;
+    this.prometheus = prometheus;
+    this.startDuration = Timer.builder("aigc.instance.start")
+        .description("Time from install or start to Running")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofMinutes(30))
+        .register(registry);
+    this.authLatency = Timer.builder("aigc.auth")
+        .description("Time the gateway takes to answer /auth")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofMillis(100))
+        .register(registry);
+  }
+
+  public static Telemetry prometheus() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return new Telemetry(registry, registry);
+  }
+
+  /** Metrics that go nowhere, for tests and the CLI's render. */
+  public static Telemetry inMemory() {
+    return new Telemetry(new SimpleMeterRegistry(), null);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition, or empty when this telemetry is not Prometheus. */
+  public String scrape() {
+    if (prometheus == null) return "";
+    refreshInstances();
+    return prometheus.scrape();
+  }
+
+  public void instanceStarted(Duration took) {
+    startDuration.record(took);
+  }
+
+  public void authDecided(int status, long nanos) {
+    Counter.builder("aigc.auth.decisions").tag("result", switch (status) {
+      case 200 -> "allowed";
+      case 401 -> "unauthenticated";
+      default -> "forbidden";
+    }).register(registry).increment();
+    authLatency.record(Duration.ofNanos(nanos));
+  }
+
+  /** aigc_instances{template,phase}, counted from an instance cache at every scrape. */
+  public void countInstances(Supplier<Collection<AigcInstance>> cache) {
+    this.instanceCache = cache;
+    this.instances = MultiGauge.builder("aigc.instances").description("Instances by template and phase").register(registry);
+  }
+
+  private void refreshInstances() {
+    if (instances == null) return;
+    Map<Tags, Long> counts = instanceCache.get().stream().collect(Collectors.groupingBy(i -> Tags.of(
+        "template", i.getSpec() == null ? "" : String.valueOf(i.getSpec().getTemplate()),
+        "phase", i.getStatus() == null || i.getStatus().getPhase() == null ? "Pending" : i.getStatus().getPhase().name()),
+        Collectors.counting()));
+    instances.register(counts.entrySet().stream()
+        .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue())).collect(Collectors.toList()), true);
+  }
+
+  /** Counts a client's API writes by resource, as aigc_api_writes_total{kind}. */
+  public Interceptor apiWrites() {
+    return new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (!WRITES.contains(request.method())) return;
+        Counter.builder("aigc.api.writes").tag("method", request.method()).tag("kind", kindOf(request.uri().getPath()))
+            .register(registry).increment();
+      }
+    };
+  }
+
+  /** {@code /apis/g/v/namespaces/ns/plural/name/status} gives {@code plural/status}. */
+  public static String kindOf(String path) {
+    String[] parts = path.split("/");
+    for (int i = 0; i < parts.length - 1; i++) {
+      if (parts[i].equals("namespaces") && i + 2 < parts.length) {
+        return i + 4 < parts.length ? parts[i + 2] + "/" + parts[i + 4] : parts[i + 2];
+      }
+    }
+    return "other";
+  }
+}
