@@ -8,7 +8,7 @@ import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.reconcile.AigcOperator;
-import dev.aigc.operator.sim.MockCluster;
+import dev.aigc.operator.sandbox.MockCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

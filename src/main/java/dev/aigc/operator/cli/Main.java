@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Per-user AIGC instances on OpenKruiseGame and shared endpoints on Knative.",
-    subcommands = {RunCommand.class, RenderCommand.class})
+    subcommands = {RunCommand.class, RenderCommand.class, SandboxCommand.class})
 public class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -17,7 +17,7 @@ final class Cookies {
 
   /** The session, for the whole instance domain: instance hosts must send it to the auth check. */
   Cookie session(String value, Duration ttl) {
-    return base(SESSION, value, ttl).setDomain(settings.instanceDomain());
+    return withDomain(base(SESSION, value, ttl));
   }
 
   /** The sign-in in progress, for the gateway host only. */
@@ -26,7 +26,13 @@ final class Cookies {
   }
 
   Cookie clearedSession() {
-    return base(SESSION, "", Duration.ZERO).setDomain(settings.instanceDomain());
+    return withDomain(base(SESSION, "", Duration.ZERO));
+  }
+
+  /** Browsers refuse Domain=localhost; when the gateway is the whole domain, a host-only cookie is the same. */
+  private Cookie withDomain(Cookie cookie) {
+    String gatewayHost = Hosts.ofUrl(settings.publicUrl()).orElse("");
+    return gatewayHost.equals(settings.instanceDomain()) ? cookie : cookie.setDomain(settings.instanceDomain());
   }
 
   Cookie clearedFlow() {

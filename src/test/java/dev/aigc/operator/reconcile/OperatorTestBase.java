@@ -9,7 +9,7 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServerSet;
-import dev.aigc.operator.sim.MockCluster;
+import dev.aigc.operator.sandbox.MockCluster;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,4 +1,4 @@
-package dev.aigc.operator.sim;
+package dev.aigc.operator.sandbox;
 
 import io.fabric8.knative.pkg.apis.Condition;
 import io.fabric8.knative.serving.v1.Service;

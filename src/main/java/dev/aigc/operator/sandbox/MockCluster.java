@@ -1,5 +1,8 @@
-package dev.aigc.operator.sim;
+package dev.aigc.operator.sandbox;
 
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcTemplate;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -12,16 +15,16 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
- * An embedded Kubernetes API (fabric8's mock server in CRUD mode, with one-shot expectations on top
+ * For the sandbox and the tests only; {@code run} never loads this package.
+ *
+ * <p>An embedded Kubernetes API (fabric8's mock server in CRUD mode, with one-shot expectations on top
  * for injected failures) holding our CRDs, with the OKG simulator running against it.
  */
 public class MockCluster implements AutoCloseable {
@@ -98,17 +101,17 @@ public class MockCluster implements AutoCloseable {
     return okg;
   }
 
+  /** Our CRDs, from the classpath (the committed copies, which CrdDriftTest keeps equal to the model). */
   private void applyCrds() {
-    Path dir = Path.of(System.getProperty("aigc.crds.generated", "target/crds"));
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-          client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+    for (Class<? extends HasMetadata> kind : List.of(AigcTemplate.class, AigcInstance.class)) {
+      String resource = "/crds/" + HasMetadata.getFullResourceName(kind) + "-v1.yml";
+      try (InputStream in = MockCluster.class.getResourceAsStream(resource)) {
+        if (in == null) throw new IllegalStateException(resource + " is not on the classpath");
+        client.apiextensions().v1().customResourceDefinitions()
+            .resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
       }
-    } catch (IOException e) {
-      throw new IllegalStateException("generated CRDs not found in " + dir + "; run ./mvnw process-classes", e);
     }
   }
 

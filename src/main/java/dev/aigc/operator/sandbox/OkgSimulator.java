@@ -1,4 +1,4 @@
-package dev.aigc.operator.sim;
+package dev.aigc.operator.sandbox;
 
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
