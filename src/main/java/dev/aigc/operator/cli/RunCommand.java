@@ -101,7 +101,7 @@ public class RunCommand implements Callable<Integer> {
     List<AutoCloseable> parts = new ArrayList<>();
     AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
     if (operator != null) parts.add(operator);
-    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry) : null;
+    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched()) : null;
     if (gatewayPart != null) parts.add(gatewayPart);
     Vertx managementVertx = Vertx.vertx();
     ManagementServer management = new ManagementServer(managementVertx);
@@ -136,9 +136,14 @@ public class RunCommand implements Callable<Integer> {
     configurator.doConfigure(RunCommand.class.getResource("/logback-json.xml"));
   }
 
-  OperatorSettings settings() {
+  private java.util.Set<String> watched() {
     var watched = new LinkedHashSet<String>();
     if (namespaces != null) namespaces.stream().map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);
+    return watched;
+  }
+
+  OperatorSettings settings() {
+    var watched = watched();
     String authUrl = GatewayOptions.blankToNull(gateway.authUrl);
     String signInUrl = GatewayOptions.blankToNull(gateway.signInUrl);
     if ((authUrl == null || signInUrl == null) && !allowUnauthenticated) {

@@ -5,7 +5,9 @@ import dev.aigc.operator.api.AigcTemplate;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -15,29 +17,44 @@ import java.util.function.UnaryOperator;
  */
 public final class Catalog implements AutoCloseable {
   private final KubernetesClient client;
-  private final SharedIndexInformer<AigcTemplate> templates;
-  private final SharedIndexInformer<AigcInstance> instances;
+  private final List<SharedIndexInformer<AigcTemplate>> templates = new ArrayList<>();
+  private final List<SharedIndexInformer<AigcInstance>> instances = new ArrayList<>();
 
+  /** Watches all namespaces, as a ClusterRoleBinding allows. */
   public Catalog(KubernetesClient client, InstanceDirectory directory) {
+    this(client, directory, Set.of());
+  }
+
+  /** @param namespaces the namespaces to watch (one informer each, as namespaced RoleBindings allow); empty for all */
+  public Catalog(KubernetesClient client, InstanceDirectory directory, Set<String> namespaces) {
     this.client = client;
-    this.templates = client.resources(AigcTemplate.class).inAnyNamespace().inform();
-    this.instances = client.resources(AigcInstance.class).inAnyNamespace().inform(directory.handler());
+    if (namespaces.isEmpty()) {
+      templates.add(client.resources(AigcTemplate.class).inAnyNamespace().inform());
+      instances.add(client.resources(AigcInstance.class).inAnyNamespace().inform(directory.handler()));
+    } else {
+      for (String namespace : namespaces) {
+        templates.add(client.resources(AigcTemplate.class).inNamespace(namespace).inform());
+        instances.add(client.resources(AigcInstance.class).inNamespace(namespace).inform(directory.handler()));
+      }
+    }
   }
 
   public List<AigcTemplate> templates() {
-    return templates.getStore().list();
+    return templates.stream().flatMap(i -> i.getStore().list().stream()).toList();
   }
 
   public List<AigcInstance> instances() {
-    return instances.getStore().list();
+    return instances.stream().flatMap(i -> i.getStore().list().stream()).toList();
   }
 
   public Optional<AigcTemplate> template(String namespace, String name) {
-    return Optional.ofNullable(templates.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    return templates.stream().map(i -> i.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)))
+        .filter(java.util.Objects::nonNull).findFirst();
   }
 
   public Optional<AigcInstance> instance(String namespace, String name) {
-    return Optional.ofNullable(instances.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)));
+    return instances.stream().map(i -> i.getStore().getByKey(Cache.namespaceKeyFunc(namespace, name)))
+        .filter(java.util.Objects::nonNull).findFirst();
   }
 
   public AigcInstance create(AigcInstance instance) {
@@ -54,12 +71,12 @@ public final class Catalog implements AutoCloseable {
 
   /** Whether both caches have listed everything once. */
   public boolean synced() {
-    return templates.hasSynced() && instances.hasSynced();
+    return templates.stream().allMatch(SharedIndexInformer::hasSynced) && instances.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   @Override
   public void close() {
-    templates.close();
-    instances.close();
+    templates.forEach(SharedIndexInformer::close);
+    instances.forEach(SharedIndexInformer::close);
   }
 }

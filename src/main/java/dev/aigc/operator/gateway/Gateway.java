@@ -23,10 +23,16 @@ public final class Gateway implements AutoCloseable {
 
   public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
       Telemetry telemetry) throws Exception {
+    return start(client, settings, oidc, sessionKeys, telemetry, java.util.Set.of());
+  }
+
+  /** @param namespaces the namespaces whose templates and instances the gateway serves; empty for all */
+  public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
+      Telemetry telemetry, java.util.Set<String> namespaces) throws Exception {
     SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC());
     OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
-    Catalog catalog = new Catalog(client, directory);
+    Catalog catalog = new Catalog(client, directory, namespaces);
     Vertx vertx = Vertx.vertx();
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
         provider, catalog, telemetry);

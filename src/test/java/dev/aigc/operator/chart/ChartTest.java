@@ -56,7 +56,7 @@ class ChartTest {
   void rbacNamesEveryGroupResourceAndVerbWithoutWildcards() throws Exception {
     for (List<JsonNode> docs : List.of(render(), render("watchNamespaces={team-a}"))) {
       List<JsonNode> roles = docs.stream().filter(d -> d.path("kind").asText().endsWith("Role")).toList();
-      assertThat(roles).hasSize(3);
+      assertThat(roles).hasSize(4);
       for (JsonNode role : roles) {
         for (JsonNode rule : role.path("rules")) {
           for (String field : List.of("apiGroups", "resources", "verbs")) {
@@ -68,6 +68,17 @@ class ChartTest {
       JsonNode gateway = roles.stream().filter(r -> r.at("/metadata/name").asText().endsWith("-gateway")).findFirst().orElseThrow();
       assertThat(gateway.path("rules").toString()).doesNotContain("gameserversets").doesNotContain("secrets");
     }
+  }
+
+  @Test
+  void watchedNamespacesGetRoleBindingsInsteadOfClusterWideRights() throws Exception {
+    List<JsonNode> docs = render("watchNamespaces={team-a,team-b}");
+    List<JsonNode> roleBindings = docs.stream().filter(d -> d.path("kind").asText().equals("RoleBinding")).toList();
+    assertThat(roleBindings).extracting(d -> d.at("/metadata/namespace").asText() + "/" + d.at("/roleRef/name").asText())
+        .contains("team-a/aigc-aigc-operator-operator", "team-b/aigc-aigc-operator-operator",
+            "team-a/aigc-aigc-operator-gateway", "team-b/aigc-aigc-operator-gateway");
+    assertThat(docs.stream().filter(d -> d.path("kind").asText().equals("ClusterRoleBinding"))
+        .map(d -> d.at("/roleRef/name").asText()).toList()).containsExactly("aigc-aigc-operator-operator-cluster");
   }
 
   @Test
