@@ -3,59 +3,35 @@ package dev.aigc.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.api.InstanceState;
-import dev.aigc.operator.gateway.AuthDecider;
-import dev.aigc.operator.gateway.GatewayServer;
-import dev.aigc.operator.gateway.InstanceDirectory;
-import dev.aigc.operator.gateway.SessionCodec;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** /auth over real HTTP, deciding from an informer-fed directory of the instances the operator runs. */
 class GatewayAuthIT extends OperatorTestBase {
-  private Vertx vertx;
-  private GatewayServer gateway;
-  private SharedIndexInformer<AigcInstance> informer;
-  private SessionCodec sessions;
-  private int port;
+  private AuthGateway gateway;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void startGateway() throws Exception {
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
-    InstanceDirectory directory = new InstanceDirectory();
-    informer = cluster.newClient(b -> { }).resources(AigcInstance.class).inAnyNamespace().inform(directory.handler());
-    vertx = Vertx.vertx();
-    gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()), GatewayServer.ProxyMode.NGINX);
-    port = gateway.start("127.0.0.1", 0);
+    gateway = new AuthGateway(cluster);
   }
 
   @AfterEach
   void stopGateway() throws Exception {
     gateway.close();
-    informer.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
   private HttpResponse<String> auth(String originalUrl, String user) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/auth")).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port + "/auth")).GET();
     if (originalUrl != null) request.header("X-Original-URL", originalUrl);
-    if (user != null) request.header("Cookie", GatewayServer.SESSION_COOKIE + "=" + sessions.seal(user, user + "@example.com", false));
+    if (user != null) request.header("Cookie", gateway.cookie(user));
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

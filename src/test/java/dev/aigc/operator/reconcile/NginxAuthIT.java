@@ -3,16 +3,9 @@ package dev.aigc.operator.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.InstancePhase;
-import dev.aigc.operator.gateway.AuthDecider;
-import dev.aigc.operator.gateway.GatewayServer;
-import dev.aigc.operator.gateway.InstanceDirectory;
-import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.sim.NginxConfig;
 import dev.aigc.operator.sim.SystemPrograms;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.vertx.core.Vertx;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,10 +26,7 @@ import org.junit.jupiter.api.Test;
 class NginxAuthIT extends OperatorTestBase {
   static final String SIGN_IN = "https://aigc.example.test/sign-in";
   private Process nginx;
-  private Vertx vertx;
-  private GatewayServer gateway;
-  private SharedIndexInformer<AigcInstance> informer;
-  private SessionCodec sessions;
+  private AuthGateway gateway;
   private int front;
   private Path dir;
   private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -47,14 +34,8 @@ class NginxAuthIT extends OperatorTestBase {
   @BeforeEach
   void startNginx() throws Exception {
     Path binary = SystemPrograms.require("nginx-light (or nginx)", "nginx", "/usr/sbin/nginx");
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
-    InstanceDirectory directory = new InstanceDirectory();
-    informer = cluster.newClient(b -> { }).resources(AigcInstance.class).inAnyNamespace().inform(directory.handler());
-    vertx = Vertx.vertx();
-    gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()), GatewayServer.ProxyMode.NGINX);
-    int gatewayPort = gateway.start("127.0.0.1", 0);
+    gateway = new AuthGateway(cluster);
+    int gatewayPort = gateway.port;
     front = freePort();
     dir = Files.createTempDirectory("nginx");
     Path conf = NginxConfig.write(dir, freePort(), SIGN_IN,
@@ -74,8 +55,6 @@ class NginxAuthIT extends OperatorTestBase {
       nginx.waitFor(10, TimeUnit.SECONDS);
     }
     if (gateway != null) gateway.close();
-    if (informer != null) informer.close();
-    if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 
   static int freePort() throws Exception {
@@ -86,7 +65,7 @@ class NginxAuthIT extends OperatorTestBase {
 
   private HttpResponse<String> browse(String host, String path, String user, String forgedUser) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front + path)).header("Host", host).GET();
-    if (user != null) request.header("Cookie", GatewayServer.SESSION_COOKIE + "=" + sessions.seal(user, null, false));
+    if (user != null) request.header("Cookie", gateway.cookie(user));
     if (forgedUser != null) request.header("X-Auth-Request-User", forgedUser);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
