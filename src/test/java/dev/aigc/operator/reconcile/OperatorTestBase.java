@@ -29,7 +29,8 @@ abstract class OperatorTestBase {
   static final String TEMPLATE = "stable-diffusion-cpu";
   static final OperatorSettings SETTINGS = new OperatorSettings(Set.of(),
       "http://aigc-gateway.aigc-system.svc:8080/auth", "https://aigc.example.com/sign-in");
-  static final Duration WAIT = Duration.ofSeconds(30);
+  // an upper bound only: conditions usually hold within seconds, but CI machines are shared
+  static final Duration WAIT = Duration.ofSeconds(60);
 
   MockCluster cluster;
   KubernetesClient kubectl;
