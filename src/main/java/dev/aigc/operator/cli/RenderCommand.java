@@ -42,7 +42,7 @@ public class RenderCommand implements Callable<Integer> {
       description = "YAML files or directories (multi-document files allowed).")
   List<Path> files;
 
-  @Mixin GatewayOptions gateway;
+  @Mixin InstanceAuthOptions gateway;
 
   @Spec CommandSpec spec;
 
@@ -103,7 +103,7 @@ public class RenderCommand implements Callable<Integer> {
   }
 
   private static String orDefault(String value, String fallback) {
-    String v = GatewayOptions.blankToNull(value);
+    String v = InstanceAuthOptions.blankToNull(value);
     return v == null ? fallback : v;
   }
 }

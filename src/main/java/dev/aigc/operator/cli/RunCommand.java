@@ -46,7 +46,7 @@ public class RunCommand implements Callable<Integer> {
       description = "Namespaces to watch, comma-separated; all when empty (env AIGC_NAMESPACES).")
   List<String> namespaces;
 
-  @Mixin GatewayOptions gateway;
+  @Mixin InstanceAuthOptions gateway;
 
   @ArgGroup(exclusive = false, heading = "Gateway:%n")
   GatewayCommandOptions gatewayOptions = new GatewayCommandOptions();
@@ -144,8 +144,8 @@ public class RunCommand implements Callable<Integer> {
 
   OperatorSettings settings() {
     var watched = watched();
-    String authUrl = GatewayOptions.blankToNull(gateway.authUrl);
-    String signInUrl = GatewayOptions.blankToNull(gateway.signInUrl);
+    String authUrl = InstanceAuthOptions.blankToNull(gateway.authUrl);
+    String signInUrl = InstanceAuthOptions.blankToNull(gateway.signInUrl);
     if ((authUrl == null || signInUrl == null) && !allowUnauthenticated) {
       // Secure by default: without auth annotations every instance would be open to anyone.
       throw new ParameterException(spec.commandLine(),

@@ -103,20 +103,29 @@ final class ApiRoutes {
 
   private void install(RoutingContext ctx) {
     Caller caller = ctx.get("caller");
-    JsonObject body;
+    String templateName;
+    String namespace;
+    String requestedName;
     try {
-      body = ctx.body().asJsonObject();
+      JsonObject body = ctx.body().asJsonObject();
+      templateName = text(body, "template");
+      namespace = text(body, "namespace");
+      requestedName = text(body, "name");
     } catch (RuntimeException e) {
-      body = null;
+      // not JSON, or a field that is not a string
+      templateName = null;
+      namespace = null;
+      requestedName = null;
     }
-    if (body == null || body.getString("template") == null) {
+    if (templateName == null) {
       SignInRoutes.fail(ctx, 400, "bad_request", "Send {\"template\": \"<name>\"} and optionally \"namespace\" and \"name\".");
       return;
     }
-    String templateName = body.getString("template");
-    String namespace = body.getString("namespace");
+    String wantedNamespace = namespace;
+    String wantedTemplate = templateName;
     List<AigcTemplate> matches = catalog.templates().stream()
-        .filter(t -> t.getMetadata().getName().equals(templateName) && (namespace == null || namespace.equals(t.getMetadata().getNamespace())))
+        .filter(t -> t.getMetadata().getName().equals(wantedTemplate)
+            && (wantedNamespace == null || wantedNamespace.equals(t.getMetadata().getNamespace())))
         .toList();
     if (matches.size() != 1) {
       SignInRoutes.fail(ctx, matches.isEmpty() ? 404 : 400, matches.isEmpty() ? "not_found" : "ambiguous",
@@ -128,7 +137,7 @@ final class ApiRoutes {
       SignInRoutes.fail(ctx, 400, "no_dedicated_mode", "Template " + templateName + " offers only a shared endpoint.");
       return;
     }
-    String name = body.getString("name") != null ? body.getString("name") : defaultName(caller.user(), templateName);
+    String name = requestedName != null ? requestedName : defaultName(caller.user(), templateName);
     AigcInstance instance = new AigcInstance();
     instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(template.getMetadata().getNamespace()).build());
     AigcInstanceSpec spec = new AigcInstanceSpec();
@@ -206,6 +215,12 @@ final class ApiRoutes {
         .filter(i -> caller.admin() || caller.user().equals(i.getSpec().getOwner()));
     if (instance.isEmpty()) SignInRoutes.fail(ctx, 404, "not_found", "No such instance.");
     return instance;
+  }
+
+  /** A string field of the body; null when absent or not a string (Vert.x would turn 5 into "5"). */
+  private static String text(JsonObject body, String field) {
+    Object value = body == null ? null : body.getValue(field);
+    return value instanceof String s ? s : null;
   }
 
   static String defaultName(String user, String template) {

@@ -213,6 +213,9 @@ class GatewayIT extends OperatorTestBase {
     assertThat(templates).hasSize(1);
     assertThat(templates.get(0).path("name").asText()).isEqualTo(TEMPLATE);
     assertThat(templates.get(0).has("app")).as("catalog fields only, no pod spec").isFalse();
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": 5}").statusCode()).isEqualTo(400);
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "not json").statusCode()).isEqualTo(400);
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"nope\"}").statusCode()).isEqualTo(404);
   }
 
   private String rawSetCookie;

@@ -3,7 +3,7 @@ package dev.aigc.operator.cli;
 import picocli.CommandLine.Option;
 
 /** Where the instance ingresses send ingress-nginx's auth checks and unsigned-in browsers. */
-class GatewayOptions {
+class InstanceAuthOptions {
   @Option(names = "--gateway-auth-url", defaultValue = "${env:AIGC_GATEWAY_AUTH_URL}",
       description = "The gateway's in-cluster /auth URL, the instances' auth-url (env AIGC_GATEWAY_AUTH_URL).")
   String authUrl;
