@@ -17,6 +17,10 @@ public class AigcTemplateStatus {
   /** Instances of this template, and how many of them should run. */
   private Integer instances;
   private Integer running;
+  /** Disks kept for owners whose instances are gone; each goes back to its owner on reinstall. */
+  private Integer retainedDisks;
+  /** Disks under this template's names that name no owner (for example AIGC-Gateway's): held, never handed out. */
+  private Integer unclaimedDisks;
   /** The template generation the GameServerSet's pod template was rendered from. */
   private Long dedicatedGeneration;
   /** The template generation the Knative Service's revision template was rendered from. */
@@ -36,6 +40,10 @@ public class AigcTemplateStatus {
   public void setInstances(Integer instances) { this.instances = instances; }
   public Integer getRunning() { return running; }
   public void setRunning(Integer running) { this.running = running; }
+  public Integer getRetainedDisks() { return retainedDisks; }
+  public void setRetainedDisks(Integer retainedDisks) { this.retainedDisks = retainedDisks; }
+  public Integer getUnclaimedDisks() { return unclaimedDisks; }
+  public void setUnclaimedDisks(Integer unclaimedDisks) { this.unclaimedDisks = unclaimedDisks; }
   public Long getDedicatedGeneration() { return dedicatedGeneration; }
   public void setDedicatedGeneration(Long dedicatedGeneration) { this.dedicatedGeneration = dedicatedGeneration; }
   public Long getSharedGeneration() { return sharedGeneration; }
@@ -51,6 +59,8 @@ public class AigcTemplateStatus {
         && Objects.equals(sharedUrl, s.sharedUrl)
         && Objects.equals(instances, s.instances)
         && Objects.equals(running, s.running)
+        && Objects.equals(retainedDisks, s.retainedDisks)
+        && Objects.equals(unclaimedDisks, s.unclaimedDisks)
         && Objects.equals(dedicatedGeneration, s.dedicatedGeneration)
         && Objects.equals(sharedGeneration, s.sharedGeneration);
   }
@@ -58,6 +68,6 @@ public class AigcTemplateStatus {
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running,
-        dedicatedGeneration, sharedGeneration);
+        retainedDisks, unclaimedDisks, dedicatedGeneration, sharedGeneration);
   }
 }

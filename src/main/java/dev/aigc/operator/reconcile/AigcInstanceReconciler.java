@@ -8,11 +8,11 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.render.Conditions;
-import dev.aigc.operator.render.GameServerSetUpdate;
+import dev.aigc.operator.render.DiskRecord;
+import dev.aigc.operator.render.DiskRenderer;
 import dev.aigc.operator.render.InstanceStatusRenderer;
 import dev.aigc.operator.render.Labels;
 import dev.aigc.operator.render.Names;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -20,7 +20,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -29,7 +31,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import dev.aigc.operator.observe.Telemetry;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,25 +42,28 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Reports each instance's status from what the template reconciler allocated and what OKG runs, and
- * on deletion releases the instance's disk as its retention says. It never writes a GameServerSet.
+ * Reports each instance's status from the ID its disk records and what OKG runs, and on deletion
+ * hands its disk to the retention it asked for. It never writes a GameServerSet, and its deletion
+ * never waits on one (DESIGN invariant 10): a disk to delete is marked for the template reconciler,
+ * which removes it once the ID no longer runs, or removed at once when nothing can run it.
  */
 @ControllerConfiguration(
     name = AigcInstanceReconciler.NAME,
     // a restart request is an annotation, which does not bump the generation; see AigcOperator
-    generationAwareEventProcessing = false)
+    generationAwareEventProcessing = false,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))
 public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner<AigcInstance> {
   public static final String NAME = "aigcinstance";
   static final String BY_TEMPLATE = "byTemplate";
-  /** A safety net for missed events while waiting on deletion; events normally come first. */
-  private static final Duration DELETION_RECHECK = Duration.ofSeconds(10);
+  static final String BY_INSTANCE_UID = "byInstanceUid";
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AigcInstanceReconciler.class);
   private final KubernetesClient client;
   private final EventRecorder events;
+  private final Disks diskWriter;
   private InformerEventSource<AigcTemplate, AigcInstance> templates;
-  private InformerEventSource<GameServerSet, AigcInstance> gameServerSets;
   private InformerEventSource<GameServer, AigcInstance> gameServers;
+  private InformerEventSource<PersistentVolumeClaim, AigcInstance> disks;
 
   private final Telemetry telemetry;
   private volatile IndexerResourceCache<AigcInstance> primaries;
@@ -67,14 +74,15 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     this.client = client;
     this.events = events;
     this.telemetry = telemetry;
+    this.diskWriter = new Disks(client);
   }
 
   @Override
   public List<EventSource<?, AigcInstance>> prepareEventSources(EventSourceContext<AigcInstance> context) {
     IndexerResourceCache<AigcInstance> primaries = context.getPrimaryCache();
     this.primaries = primaries;
-    String finalizer = context.getControllerConfiguration().getFinalizerName();
-    primaries.addIndexers(Map.of(BY_TEMPLATE, i -> List.of(templateKey(i.getMetadata().getNamespace(), i.getSpec().getTemplate()))));
+    primaries.addIndexers(Map.of(BY_TEMPLATE, i -> i.getSpec() == null ? List.of()
+        : List.of(templateKey(i.getMetadata().getNamespace(), i.getSpec().getTemplate()))));
 
     templates = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(AigcTemplate.class, AigcInstance.class)
@@ -86,14 +94,20 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
                 || !Objects.equals(readyOf(updated), readyOf(old)))
             .build(),
         context);
-    gameServerSets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(GameServerSet.class, AigcInstance.class)
-            .withName("instance-gameserversets")
+    // Our disks only (the template reconciler also sees foreign ones): each names the instance it records.
+    disks = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcInstance.class)
+            .withName("instance-disks")
             .withNamespacesInheritedFromController()
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
-            .withSecondaryToPrimaryMapper(gss -> affectedBy(gss, primaries, finalizer))
+            .withSecondaryToPrimaryMapper(AigcInstanceReconciler::instanceOfDisk)
             .build(),
         context);
+    disks.addIndexers(Map.of(BY_INSTANCE_UID, p -> {
+      var a = p.getMetadata().getAnnotations();
+      String uid = a == null ? null : a.get(Labels.DISK_INSTANCE_UID);
+      return uid == null ? List.of() : List.of(uid);
+    }));
     gameServers = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(GameServer.class, AigcInstance.class)
             .withName("instance-gameservers")
@@ -101,7 +115,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withSecondaryToPrimaryMapper(this::holderOf)
             .build(),
         context);
-    return List.of(templates, gameServerSets, gameServers);
+    return List.of(templates, disks, gameServers);
   }
 
   @Override
@@ -109,6 +123,23 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     try (var ignored = Mdc.of(instance.getSpec().getTemplate(), instance.getMetadata().getName())) {
       return reconcileInstance(instance, context);
     }
+  }
+
+  /** A failed reconcile is told in status, not only logged; JOSDK retries with back-off, without end. */
+  @Override
+  public ErrorStatusUpdateControl<AigcInstance> updateErrorStatus(AigcInstance instance, Context<AigcInstance> context, Exception e) {
+    ApiErrors.Verdict verdict = ApiErrors.verdict(e, context);
+    log.warn("instance {}/{}: {}", instance.getMetadata().getNamespace(), instance.getMetadata().getName(), verdict.message());
+    AigcInstanceStatus status = instance.getStatus() == null ? new AigcInstanceStatus()
+        : Serialization.clone(instance.getStatus());
+    status.setConditions(Conditions.withProgress(status.getConditions(), verdict.progress(), verdict.reason(),
+        verdict.message(), instance.getMetadata().getGeneration(), AigcTemplateReconciler.now()));
+    try {
+      patchIfChanged(instance, status, context);
+    } catch (RuntimeException statusFailed) {
+      log.warn("could not record the error in the status of instance {}: {}", instance.getMetadata().getName(), statusFailed.getMessage());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   private UpdateControl<AigcInstance> reconcileInstance(AigcInstance instance, Context<AigcInstance> context) {
@@ -173,65 +204,60 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   }
 
   private DeleteControl release(AigcInstance instance) {
-    Observed seen = observe(instance);
-    Integer id = seen.id != null ? seen.id : instance.getStatus() == null ? null : instance.getStatus().getInstanceId();
-    if (id == null) return DeleteControl.defaultDelete();
-
-    // Wait until OKG no longer runs this ID: its GameServer is gone and the set reserves it, so that
-    // no pod can bring the disk back after we let it go.
-    boolean released = seen.gameServer == null
-        && (seen.gameServerSet == null || GameServerSetUpdate.reservedIds(seen.gameServerSet).contains(id));
-    if (!released) {
-      AigcInstanceStatus status = InstanceStatusRenderer.render(
-          instance, seen.template, id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
-      if (!status.equals(instance.getStatus())) {
-        client.resource(forStatus(instance, status)).patchStatus();
-      }
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_RECHECK);
-    }
-
-    String template = instance.getSpec().getTemplate();
-    String claim = Names.volumeClaim(template, id);
+    PersistentVolumeClaim disk = diskOf(instance);
+    if (disk == null) return DeleteControl.defaultDelete();
     String namespace = instance.getMetadata().getNamespace();
-    var pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(claim);
-    if (retentionOf(instance, seen.template) == DataRetention.Delete) {
-      pvc.delete();
+    String template = instance.getSpec().getTemplate();
+    String claim = disk.getMetadata().getName();
+    if (retentionOf(instance, templates.get(new ResourceID(template, namespace)).orElse(null)) != DataRetention.Delete) {
+      // The disk keeps its owner and this instance's UID: the ID stays held, and only this owner gets it back.
+      events.normal(instance, "DiskRetained", "kept disk " + claim + " for " + instance.getSpec().getOwner()
+          + " as dataRetention is Retain; installing " + template + " again brings it back");
+      return DeleteControl.defaultDelete();
+    }
+    DiskRecord record = DiskRecord.of(template, disk);
+    boolean nothingCanRunIt = client.resources(GameServerSet.class).inNamespace(namespace)
+        .withName(Names.gameServerSet(template)).get() == null;
+    if (nothingCanRunIt) {
+      diskWriter.delete(namespace, record, disk);
       events.normal(instance, "DiskDeleted", "deleted disk " + claim + " as dataRetention is Delete");
-    } else if (pvc.get() != null) {
-      // Leave the owner on the disk: the ID stays held, and only this owner gets it back on reinstall.
-      pvc.edit(p -> {
-        var annotations = new java.util.LinkedHashMap<String, String>();
-        if (p.getMetadata().getAnnotations() != null) annotations.putAll(p.getMetadata().getAnnotations());
-        annotations.put(Labels.DISK_OWNER, instance.getSpec().getOwner());
-        annotations.put(Labels.DISK_INSTANCE, instance.getMetadata().getName());
-        p.getMetadata().setAnnotations(annotations);
-        return p;
-      });
-      events.normal(instance, "DiskRetained", "kept disk " + claim + " as dataRetention is Retain");
+    } else if (!record.deleteOnRelease()) {
+      // The template reconciler deletes it once the GameServerSet reserves the ID, so no pod can use it.
+      diskWriter.update(DiskRenderer.markDeleteOnRelease(disk), disk, disks);
+      events.normal(instance, "DiskDeleting", "disk " + claim + " will be deleted once the instance's pod is gone, as dataRetention is Delete");
     }
     return DeleteControl.defaultDelete();
   }
 
-  private record Observed(AigcTemplate template, GameServerSet gameServerSet, Integer id, GameServer gameServer,
-      String templateProblem) {}
+  private record Observed(AigcTemplate template, Integer id, GameServer gameServer, String templateProblem) {}
+
+  /** The disk recording this instance (by UID); the lowest ID if a hand edit left two. */
+  private PersistentVolumeClaim diskOf(AigcInstance instance) {
+    String template = instance.getSpec().getTemplate();
+    return disks.byIndex(BY_INSTANCE_UID, instance.getMetadata().getUid()).stream()
+        .filter(p -> Objects.equals(p.getMetadata().getNamespace(), instance.getMetadata().getNamespace())
+            && Names.idOfVolumeClaim(template, p.getMetadata().getName()) >= 0)
+        .min(java.util.Comparator.comparingInt(p -> Names.idOfVolumeClaim(template, p.getMetadata().getName())))
+        .orElse(null);
+  }
 
   private Observed observe(AigcInstance instance) {
     String namespace = instance.getMetadata().getNamespace();
     String templateName = instance.getSpec().getTemplate();
     AigcTemplate template = templates.get(new ResourceID(templateName, namespace)).orElse(null);
-    GameServerSet gss = gameServerSets.get(new ResourceID(Names.gameServerSet(templateName), namespace)).orElse(null);
-    Integer id = GameServerSetUpdate.recordedIds(gss).get(instance.getMetadata().getName());
+    PersistentVolumeClaim disk = diskOf(instance);
+    Integer id = disk == null ? null : Names.idOfVolumeClaim(templateName, disk.getMetadata().getName());
     GameServer gs = id == null ? null
         : gameServers.get(new ResourceID(Names.gameServer(templateName, id), namespace)).orElse(null);
     String problem = null;
     if (template != null && template.getStatus() != null) {
-      var ready = Conditions.find(template.getStatus().getConditions(), Conditions.READY);
+      var stalled = Conditions.find(template.getStatus().getConditions(), Conditions.STALLED);
       // only a broken template stops allocation; a missing shared endpoint does not concern instances
-      if (ready != null && Conditions.FALSE.equals(ready.getStatus()) && "InvalidSpec".equals(ready.getReason())) {
-        problem = ready.getMessage();
+      if (stalled != null && Conditions.TRUE.equals(stalled.getStatus()) && "InvalidSpec".equals(stalled.getReason())) {
+        problem = stalled.getMessage();
       }
     }
-    return new Observed(template, gss, id, gs, problem);
+    return new Observed(template, id, gs, problem);
   }
 
   private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status, Context<AigcInstance> context) {
@@ -273,17 +299,6 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     }
   }
 
-  /** A fresh object holding only what a status patch needs, so no other field can be written by it. */
-  private static AigcInstance forStatus(AigcInstance instance, AigcInstanceStatus status) {
-    AigcInstance fresh = new AigcInstance();
-    fresh.setMetadata(new ObjectMetaBuilder()
-        .withName(instance.getMetadata().getName())
-        .withNamespace(instance.getMetadata().getNamespace())
-        .build());
-    fresh.setStatus(status);
-    return fresh;
-  }
-
   private static DataRetention retentionOf(AigcInstance instance, AigcTemplate template) {
     if (instance.getSpec().getDataRetention() != null) return instance.getSpec().getDataRetention();
     if (template != null && template.getSpec() != null && template.getSpec().getDedicated() != null) {
@@ -293,39 +308,20 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return DataRetention.Retain;
   }
 
-  /** The instance that holds a GameServer's ID, by the allocation recorded on its set. */
+  /** The instance that holds a GameServer's ID, by the record on that ID's disk. */
   private Set<ResourceID> holderOf(GameServer gs) {
     String namespace = gs.getMetadata().getNamespace();
     var labels = gs.getMetadata().getLabels();
     String gssName = labels == null ? null : labels.get(GameServerSet.OWNER_GSS_LABEL);
-    if (gssName == null) return Set.of();
-    String name = gs.getMetadata().getName();
-    if (!name.startsWith(gssName + "-")) return Set.of();
-    String suffix = name.substring(gssName.length() + 1);
-    if (suffix.isEmpty() || suffix.length() > 9 || !suffix.chars().allMatch(Character::isDigit)) return Set.of();
-    int id = Integer.parseInt(suffix);
-    var gss = gameServerSets.get(new ResourceID(gssName, namespace)).orElse(null);
-    return GameServerSetUpdate.recordedIds(gss).entrySet().stream()
-        .filter(e -> e.getValue() == id)
-        .map(e -> new ResourceID(e.getKey(), namespace))
-        .collect(Collectors.toSet());
+    if (gssName == null || !gs.getMetadata().getName().startsWith(gssName + "-")) return Set.of();
+    PersistentVolumeClaim disk = disks.get(new ResourceID(Names.DATA_VOLUME + "-" + gs.getMetadata().getName(), namespace)).orElse(null);
+    return disk == null ? Set.of() : instanceOfDisk(disk);
   }
 
-  /** Instances whose status a new allocation changes (given, moved or lost an ID), or waiting to be deleted. */
-  private static Set<ResourceID> affectedBy(
-      GameServerSet gss, IndexerResourceCache<AigcInstance> primaries, String finalizer) {
-    String namespace = gss.getMetadata().getNamespace();
-    String template = gss.getMetadata().getLabels() == null ? gss.getMetadata().getName()
-        : gss.getMetadata().getLabels().getOrDefault(Labels.TEMPLATE, gss.getMetadata().getName());
-    Map<String, Integer> recorded = GameServerSetUpdate.recordedIds(gss);
-    return primaries.byIndex(BY_TEMPLATE, templateKey(namespace, template)).stream()
-        // Until our cache shows the finalizer JOSDK just added, a reconcile would add it again and
-        // meet a 409; the finalizer's own update event brings the instance back here anyway.
-        .filter(i -> i.hasFinalizer(finalizer))
-        .filter(i -> i.getMetadata().getDeletionTimestamp() != null
-            || !Objects.equals(i.getStatus() == null ? null : i.getStatus().getInstanceId(), recorded.get(i.getMetadata().getName())))
-        .map(ResourceID::fromResource)
-        .collect(Collectors.toSet());
+  private static Set<ResourceID> instanceOfDisk(PersistentVolumeClaim disk) {
+    var annotations = disk.getMetadata().getAnnotations();
+    String name = annotations == null ? null : annotations.get(Labels.DISK_INSTANCE);
+    return name == null ? Set.of() : Set.of(new ResourceID(name, disk.getMetadata().getNamespace()));
   }
 
   private static Set<ResourceID> idsOf(List<AigcInstance> list) {

@@ -8,6 +8,8 @@ import dev.aigc.operator.observe.Telemetry;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,9 +52,12 @@ public final class AigcOperator implements AutoCloseable {
     Consumer<ControllerConfigurationOverrider<?>> namespaces = c -> {
       if (settings.watchAllNamespaces()) c.watchingAllNamespaces();
       else c.settingNamespaces(settings.namespaces());
+      // Transient errors must never be given up on (invariant 11): gradual back-off, no last attempt.
+      c.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
+          .setMaxInterval(Duration.ofMinutes(2).toMillis()).withoutMaxAttempts());
     };
     operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client),
-            new SharedEndpoints(client, events)),
+            new Disks(client), new SharedEndpoints(client, events)),
         c -> namespaces.accept(c));
     AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry);
     telemetry.countInstances(instances::instances);

@@ -9,7 +9,9 @@ import dev.aigc.operator.render.Allocation;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.FieldError;
 import dev.aigc.operator.render.GameServerSetRenderer;
-import dev.aigc.operator.render.GameServerSetUpdate;
+import dev.aigc.operator.render.Conditions.Progress;
+import dev.aigc.operator.render.DiskRecord;
+import dev.aigc.operator.render.DiskRenderer;
 import dev.aigc.operator.render.IdAllocator;
 import dev.aigc.operator.render.InstanceClaim;
 import dev.aigc.operator.render.Labels;
@@ -19,14 +21,15 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
@@ -39,14 +42,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns each template's GameServerSet and the ID allocation of its instances: the one writer of
- * {@code replicas} and {@code reserveGameServerIds} (DESIGN invariants 1-3). Serialised per template
- * by JOSDK, so a burst of new instances lands in one GameServerSet write.
+ * Owns each template's GameServerSet, the users' disks and the ID allocation of its instances: the
+ * one writer of {@code replicas} and {@code reserveGameServerIds} (DESIGN invariants 1-3). The ID
+ * record is the disks themselves, so it survives the GameServerSet, the template and the operator.
+ * Serialised per template by JOSDK; events that arrive during a reconcile are merged into the next
+ * one, so a burst of new instances lands in a few GameServerSet writes.
  */
-@ControllerConfiguration(name = AigcTemplateReconciler.NAME)
-// A burst of installs should cost a few GameServerSet writes, not one per instance: at most this
-// many reconciles per template in two seconds; events in between are merged into the next one.
-@RateLimited(maxReconciliations = 2, within = 2, unit = TimeUnit.SECONDS)
+@ControllerConfiguration(name = AigcTemplateReconciler.NAME,
+    maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))
 public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   public static final String NAME = "aigctemplate";
   private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
@@ -54,16 +57,18 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   private final OperatorSettings settings;
   private final EventRecorder events;
   private final GameServerSetWriter writer;
+  private final Disks diskWriter;
   private final SharedEndpoints sharedEndpoints;
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
   private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
   private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
 
   public AigcTemplateReconciler(OperatorSettings settings, EventRecorder events, GameServerSetWriter writer,
-      SharedEndpoints sharedEndpoints) {
+      Disks diskWriter, SharedEndpoints sharedEndpoints) {
     this.settings = settings;
     this.events = events;
     this.writer = writer;
+    this.diskWriter = diskWriter;
     this.sharedEndpoints = sharedEndpoints;
   }
 
@@ -73,7 +78,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
         InformerEventSourceConfiguration.from(AigcInstance.class, AigcTemplate.class)
             .withName("template-instances")
             .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(i -> Set.of(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(i -> i.getSpec() == null ? Set.of()
+                : Set.of(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace())))
             // status writes of instances do not change the allocation; only what does is an event here
             .withOnUpdateFilter(AigcTemplateReconciler::allocationMayChange)
             .build(),
@@ -86,12 +92,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
             .withSecondaryToPrimaryMapper(g -> Set.of(new ResourceID(templateOf(g.getMetadata().getLabels(), g.getMetadata().getName()), g.getMetadata().getNamespace())))
             .build(),
         context);
+    // Every claim, not only ours: a disk left by AIGC-Gateway under a name we would use must be held, never handed out.
     disks = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcTemplate.class)
             .withName("template-disks")
             .withNamespacesInheritedFromController()
-            .withLabelSelector(Labels.diskSelector())
-            .withSecondaryToPrimaryMapper(p -> Set.of(new ResourceID(templateOf(p.getMetadata().getLabels(), ""), p.getMetadata().getNamespace())))
+            .withSecondaryToPrimaryMapper(AigcTemplateReconciler::templateOfDisk)
             .build(),
         context);
     List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks));
@@ -106,69 +112,144 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
     }
   }
 
+  /** A failed reconcile is told in status, not only logged; JOSDK retries with back-off, without end. */
+  @Override
+  public ErrorStatusUpdateControl<AigcTemplate> updateErrorStatus(AigcTemplate template, Context<AigcTemplate> context, Exception e) {
+    ApiErrors.Verdict verdict = ApiErrors.verdict(e, context);
+    log.warn("template {}/{}: {}", template.getMetadata().getNamespace(), template.getMetadata().getName(), verdict.message());
+    AigcTemplateStatus status = baseStatus(template, template.getStatus() == null ? 0 : nullToZero(template.getStatus().getInstances()));
+    status.setConditions(Conditions.withProgress(status.getConditions(), verdict.progress(), verdict.reason(),
+        verdict.message(), template.getMetadata().getGeneration(), now()));
+    try {
+      patchIfChanged(template, status, context);
+    } catch (RuntimeException statusFailed) {
+      log.warn("could not record the error in the status of template {}: {}", template.getMetadata().getName(), statusFailed.getMessage());
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
   private UpdateControl<AigcTemplate> reconcileTemplate(AigcTemplate template, Context<AigcTemplate> context) {
     String name = template.getMetadata().getName();
     String namespace = template.getMetadata().getNamespace();
     List<FieldError> errors = TemplateValidator.validate(template);
     Set<AigcInstance> mine = instances.getSecondaryResources(template);
     AigcTemplateStatus status = baseStatus(template, mine.size());
+    String invalid = errors.isEmpty() ? null : errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
+    if (invalid != null && !invalid.equals(readyMessage(template))) events.warning(template, "InvalidSpec", invalid);
 
-    if (!errors.isEmpty()) {
-      String message = errors.stream().map(FieldError::toString).collect(Collectors.joining("; "));
-      if (!message.equals(readyMessage(template))) {
-        events.warning(template, "InvalidSpec", message);
+    GameServerSet current = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
+    if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
+      releaseDedicated(template, current, mine.size());
+      status.setGameServerSet(null);
+      status.setRunning(null);
+    } else {
+      Allocation allocation = allocate(template, mine, invalid == null);
+      if (invalid == null) {
+        GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings), current, gameServerSets);
+        String rendered = written.getMetadata().getAnnotations().get(Labels.TEMPLATE_GENERATION);
+        status.setDedicatedGeneration(rendered == null ? null : Long.valueOf(rendered));
+      } else if (current != null) {
+        // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
+        writer.applyScale(allocation, current, gameServerSets);
       }
-      // Bad input changes nothing (invariant 9): the GameServerSet stays as it was.
-      status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false, "InvalidSpec", message,
-          template.getMetadata().getGeneration(), now()));
-      return patchIfChanged(template, status, context);
-    }
-
-    if (template.getSpec().getDedicated() != null) {
-      ResourceID gssId = new ResourceID(Names.gameServerSet(name), namespace);
-      GameServerSet current = gameServerSets.get(gssId).orElse(null);
-      Map<String, Integer> recorded = GameServerSetUpdate.recordedIds(current);
-      List<InstanceClaim> claims = mine.stream()
-          .filter(i -> i.getSpec() != null)
-          .map(i -> InstanceClaim.of(i, recordedIdOf(i, recorded)))
-          .toList();
-      Allocation allocation = IdAllocator.allocate(claims, retainedDisks(template));
-      GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings);
-      GameServerSet written = writer.apply(desired, current, gameServerSets);
-      status.setGameServerSet(desired.getMetadata().getName());
-      String rendered = written.getMetadata().getAnnotations().get(Labels.TEMPLATE_GENERATION);
-      status.setDedicatedGeneration(rendered == null ? null : Long.valueOf(rendered));
+      deleteReleasedDisks(template, allocation);
+      status.setGameServerSet(Names.gameServerSet(name));
       status.setRunning(allocation.replicas());
-      log.debug("template {}/{}: {} instances, running {}, reserved {}", namespace, name, mine.size(),
-          allocation.running(), allocation.reserveIds());
+      status.setRetainedDisks(allocation.retained());
+      status.setUnclaimedDisks(allocation.unclaimed().size());
+      reportUnclaimed(template, allocation);
+      log.debug("template {}/{}: {} instances, running {}, held {}", namespace, name, mine.size(),
+          allocation.running(), allocation.held());
     }
     // Both modes in the same reconcile: a new image reaches the GameServerSet and the Knative Service together.
-    String sharedProblem = sharedEndpoints.reconcile(template, status, now());
-    status.setConditions(sharedProblem == null
-        ? Conditions.with(status.getConditions(), Conditions.READY, true, "Reconciled",
-            readyMessageOf(template), template.getMetadata().getGeneration(), now())
-        : Conditions.with(status.getConditions(), Conditions.READY, false, "SharedEndpointUnavailable",
-            sharedProblem, template.getMetadata().getGeneration(), now()));
+    String sharedProblem = invalid != null ? null : sharedEndpoints.reconcile(template, status, now());
+    Long generation = template.getMetadata().getGeneration();
+    if (invalid != null) {
+      status.setConditions(Conditions.withProgress(status.getConditions(), Progress.STALLED, "InvalidSpec", invalid, generation, now()));
+    } else if (sharedProblem != null) {
+      // the only problem reported here is a missing Knative: a human has to install it
+      status.setConditions(Conditions.withProgress(status.getConditions(), Progress.STALLED,
+          "SharedEndpointUnavailable", sharedProblem, generation, now()));
+    } else {
+      status.setConditions(Conditions.withProgress(status.getConditions(), Progress.READY, "Reconciled",
+          readyMessageOf(template), generation, now()));
+    }
     return patchIfChanged(template, status, context);
   }
 
-  /** The ID an instance holds: the GameServerSet's record first, its own status if the record lost it. */
-  private static Integer recordedIdOf(AigcInstance instance, Map<String, Integer> recorded) {
-    Integer id = recorded.get(instance.getMetadata().getName());
-    if (id == null && instance.getStatus() != null) id = instance.getStatus().getInstanceId();
-    return id;
+  /**
+   * Allocates IDs from the disks, and writes the disks that record new holders before the
+   * GameServerSet can run them: OKG then finds the claim and uses it as it is.
+   */
+  private Allocation allocate(AigcTemplate template, Set<AigcInstance> mine, boolean allowNew) {
+    String name = template.getMetadata().getName();
+    Map<Integer, PersistentVolumeClaim> claims = new HashMap<>();
+    List<DiskRecord> records = new java.util.ArrayList<>();
+    for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
+      DiskRecord record = DiskRecord.of(name, pvc);
+      if (record == null) continue;
+      records.add(record);
+      claims.put(record.id(), pvc);
+    }
+    Allocation allocation = IdAllocator.allocate(mine.stream().map(InstanceClaim::of).toList(), records, allowNew);
+    for (Allocation.Assignment a : allocation.toCreate()) {
+      diskWriter.create(DiskRenderer.render(template, a.id(), a.instance()), disks);
+    }
+    for (Allocation.Assignment a : allocation.toStamp()) {
+      PersistentVolumeClaim existing = claims.get(a.id());
+      diskWriter.update(DiskRenderer.restamp(existing, name, a.instance()), existing, disks);
+      String previousOwner = a.disk().owner();
+      events.normal(template, "DiskAssigned", "disk " + existing.getMetadata().getName() + " (ID " + a.id() + ")"
+          + (previousOwner == null ? " adopted by " : " given back to its owner " + previousOwner + " for ")
+          + "instance " + a.instance().name());
+    }
+    return allocation;
   }
 
-  /** Disks of this template that exist, with the owner a deleted instance left on them. */
-  private Map<Integer, String> retainedDisks(AigcTemplate template) {
-    Map<Integer, String> result = new HashMap<>();
-    for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
-      int id = Names.idOfVolumeClaim(template.getMetadata().getName(), pvc.getMetadata().getName());
-      if (id < 0) continue;
-      var annotations = pvc.getMetadata().getAnnotations();
-      result.put(id, annotations == null ? "" : annotations.getOrDefault(Labels.DISK_OWNER, ""));
+  /** Disks whose instance was deleted with retention Delete go once their ID is reserved (invariant 4). */
+  private void deleteReleasedDisks(AigcTemplate template, Allocation allocation) {
+    String namespace = template.getMetadata().getNamespace();
+    for (DiskRecord disk : allocation.toDelete()) {
+      PersistentVolumeClaim current = disks.get(new ResourceID(disk.name(), namespace)).orElse(null);
+      if (diskWriter.delete(namespace, disk, current)) {
+        events.normal(template, "DiskDeleted", "deleted disk " + disk.name() + " of deleted instance "
+            + disk.instanceName() + " (owner " + disk.owner() + ") as its dataRetention was Delete");
+      }
     }
-    return result;
+  }
+
+  /**
+   * Without spec.dedicated the template offers no instances: its GameServerSet goes (its pods with
+   * it); instances keep their IDs and disks and report it, and come back if dedicated returns.
+   */
+  private void releaseDedicated(AigcTemplate template, GameServerSet current, int instanceCount) {
+    if (current == null || !ownedBy(current, template)) return;
+    writer.delete(current);
+    events.warning(template, "DedicatedRemoved", "spec.dedicated was removed: GameServerSet "
+        + current.getMetadata().getName() + " deleted, " + instanceCount + " instance(s) stopped; their IDs and disks are kept");
+  }
+
+  private void reportUnclaimed(AigcTemplate template, Allocation allocation) {
+    int before = template.getStatus() == null ? 0 : nullToZero(template.getStatus().getUnclaimedDisks());
+    if (allocation.unclaimed().isEmpty() || allocation.unclaimed().size() == before) return;
+    events.warning(template, "UnclaimedDisks", "disks of IDs " + allocation.unclaimed() + " name no owner, so they are"
+        + " held and never given to anyone; annotate one with " + Labels.DISK_OWNER + "=<user> to give it to that user");
+  }
+
+  private static boolean ownedBy(GameServerSet gss, AigcTemplate template) {
+    var refs = gss.getMetadata().getOwnerReferences();
+    return refs != null && refs.stream().anyMatch(r -> Objects.equals(r.getUid(), template.getMetadata().getUid()));
+  }
+
+  private static Set<ResourceID> templateOfDisk(PersistentVolumeClaim pvc) {
+    var labels = pvc.getMetadata().getLabels();
+    String template = labels == null ? null : labels.get(Labels.TEMPLATE);
+    if (template == null) template = Names.templateOfVolumeClaim(pvc.getMetadata().getName());
+    return template == null ? Set.of() : Set.of(new ResourceID(template, pvc.getMetadata().getNamespace()));
+  }
+
+  private static int nullToZero(Integer i) {
+    return i == null ? 0 : i;
   }
 
   private static AigcTemplateStatus baseStatus(AigcTemplate template, int instanceCount) {
@@ -183,6 +264,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
       status.setSharedUrl(previous.getSharedUrl());
       status.setRunning(previous.getRunning());
       status.setDedicatedGeneration(previous.getDedicatedGeneration());
+      status.setRetainedDisks(previous.getRetainedDisks());
+      status.setUnclaimedDisks(previous.getUnclaimedDisks());
       status.setSharedGeneration(previous.getSharedGeneration());
     }
     return status;

@@ -1,6 +1,7 @@
 package dev.aigc.operator.reconcile;
 
 import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.render.Allocation;
 import dev.aigc.operator.render.GameServerSetUpdate;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -43,5 +44,24 @@ public class GameServerSetWriter {
         desired.getMetadata().getName(), desired.getSpec().getReplicas(),
         GameServerSetUpdate.reservedIds(desired));
     return updated;
+  }
+
+  /** Writes only replicas and reserve IDs over {@code current} (an invalid template's set). */
+  public GameServerSet applyScale(Allocation allocation, GameServerSet current, InformerEventSource<GameServerSet, ?> cache) {
+    if (!GameServerSetUpdate.needsScale(allocation, current)) return current;
+    GameServerSet updated = client.resources(GameServerSet.class).inNamespace(current.getMetadata().getNamespace())
+        .resource(GameServerSetUpdate.mergeScale(allocation, current)).update();
+    cache.handleRecentResourceUpdate(ResourceID.fromResource(updated), updated, current);
+    log.info("scaled GameServerSet {}/{} of an invalid template: replicas {}", current.getMetadata().getNamespace(),
+        current.getMetadata().getName(), allocation.replicas());
+    return updated;
+  }
+
+  /** Deletes {@code current} if it is still that object (its UID), with its pods; disks are not owned by it and stay. */
+  public void delete(GameServerSet current) {
+    client.resources(GameServerSet.class).inNamespace(current.getMetadata().getNamespace())
+        .withName(current.getMetadata().getName())
+        .lockResourceVersion(current.getMetadata().getResourceVersion()).delete();
+    log.info("deleted GameServerSet {}/{}", current.getMetadata().getNamespace(), current.getMetadata().getName());
   }
 }

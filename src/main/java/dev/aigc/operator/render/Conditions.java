@@ -9,6 +9,10 @@ import java.util.Objects;
 /** Kubernetes-style conditions; a condition keeps its lastTransitionTime while its status stays. */
 public final class Conditions {
   public static final String READY = "Ready";
+  /** kstatus: still converging; GitOps tools wait. */
+  public static final String RECONCILING = "Reconciling";
+  /** kstatus: cannot get there without a human (invalid spec, unknown template, persistent API errors). */
+  public static final String STALLED = "Stalled";
   public static final String ALLOCATED = "Allocated";
   public static final String TRUE = "True";
   public static final String FALSE = "False";
@@ -50,6 +54,20 @@ public final class Conditions {
     }
     if (!replaced) result.add(condition);
     return result;
+  }
+
+  /** Where an object stands, as GitOps tools read it (DESIGN invariant 11). */
+  public enum Progress { READY, RECONCILING, STALLED }
+
+  /**
+   * Sets Ready, Reconciling and Stalled together, so that they never contradict one another: the one
+   * that holds carries the reason and message, the others are False with the same reason.
+   */
+  public static List<Condition> withProgress(
+      List<Condition> current, Progress progress, String reason, String message, Long generation, String now) {
+    List<Condition> result = with(current, READY, progress == Progress.READY, reason, message, generation, now);
+    result = with(result, RECONCILING, progress == Progress.RECONCILING, reason, message, generation, now);
+    return with(result, STALLED, progress == Progress.STALLED, reason, message, generation, now);
   }
 
   /** Returns a copy of {@code current} without the condition {@code type}. */

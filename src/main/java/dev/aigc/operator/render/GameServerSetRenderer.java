@@ -1,7 +1,5 @@
 package dev.aigc.operator.render;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DedicatedSpec;
 import dev.aigc.operator.api.IngressSpec;
@@ -22,7 +20,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +35,6 @@ public final class GameServerSetRenderer {
   public static final String AUTH_URL = "nginx.ingress.kubernetes.io/auth-url";
   public static final String AUTH_SIGNIN = "nginx.ingress.kubernetes.io/auth-signin";
   public static final String AUTH_RESPONSE_HEADERS = "nginx.ingress.kubernetes.io/auth-response-headers";
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private GameServerSetRenderer() {}
 
@@ -52,7 +48,7 @@ public final class GameServerSetRenderer {
             .withName(Names.gameServerSet(name))
             .withNamespace(template.getMetadata().getNamespace())
             .withLabels(Labels.forTemplate(name, Labels.DEDICATED))
-            .withAnnotations(annotations(template, allocation))
+            .withAnnotations(annotations(template))
             .build());
     // offline rendering (the CLI) has no UID to point at; the API server would reject an empty one
     if (template.getMetadata().getUid() != null) {
@@ -73,20 +69,12 @@ public final class GameServerSetRenderer {
     return GameServerSetUpdate.withHash(gss);
   }
 
-  private static Map<String, String> annotations(AigcTemplate template, Allocation allocation) {
+  // Which instance holds which ID is recorded on the disks (DiskRenderer), never here: a
+  // GameServerSet can be deleted, replaced and is capped at 256 KiB of annotations.
+  private static Map<String, String> annotations(AigcTemplate template) {
     Map<String, String> annotations = new LinkedHashMap<>();
-    annotations.put(Labels.INSTANCE_IDS, recordOf(allocation));
     Labels.putGeneration(annotations, template);
     return annotations;
-  }
-
-  /** The allocation as the JSON object stored on the GameServerSet, keys sorted. */
-  public static String recordOf(Allocation allocation) {
-    try {
-      return JSON.writeValueAsString(new TreeMap<>(allocation.ids()));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static ScaleStrategy scaleStrategy() {
@@ -145,21 +133,15 @@ public final class GameServerSetRenderer {
     return gst;
   }
 
+  // The operator creates each ID's disk itself (DiskRenderer) before OKG would; this template is
+  // what OKG falls back to, with the same spec and labels.
   private static PersistentVolumeClaim volumeClaimTemplate(String template, DedicatedSpec dedicated) {
-    var storage = dedicated.getStorage();
     return new PersistentVolumeClaimBuilder()
         .withNewMetadata()
         .withName(Names.DATA_VOLUME)
-        .withLabels(Labels.forTemplate(template, Labels.DEDICATED))
+        .withLabels(Labels.forDisk(template))
         .endMetadata()
-        .withNewSpec()
-        .withAccessModes("ReadWriteOnce")
-        .withVolumeMode("Filesystem")
-        .withStorageClassName(storage.getStorageClassName())
-        .withNewResources()
-        .withRequests(Map.of("storage", new Quantity(storage.getSize())))
-        .endResources()
-        .endSpec()
+        .withSpec(DiskRenderer.spec(dedicated.getStorage()))
         .build();
   }
 

@@ -1,15 +1,12 @@
 package dev.aigc.operator.render;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSetSpec;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -23,6 +20,7 @@ public final class GameServerSetUpdate {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
   /** Hash of every field we render except replicas and reserve IDs, to notice removed fields too. */
   public static final String SPEC_HASH = "aigc.dev/spec-hash";
+  private static final String LEGACY_ID_RECORD = "aigc.dev/instance-ids";
 
   private GameServerSetUpdate() {}
 
@@ -47,6 +45,8 @@ public final class GameServerSetUpdate {
   public static GameServerSet merge(GameServerSet desired, GameServerSet current) {
     GameServerSet merged = JSON.convertValue(current, GameServerSet.class);
     ObjectDrift.mergeMetadata(desired, merged);
+    // the ID record of version 0.1, now on the disks
+    if (merged.getMetadata().getAnnotations() != null) merged.getMetadata().getAnnotations().remove(LEGACY_ID_RECORD);
     GameServerSetSpec spec = merged.getSpec() == null ? new GameServerSetSpec() : merged.getSpec();
     GameServerSetSpec want = desired.getSpec();
     spec.setReplicas(want.getReplicas());
@@ -58,6 +58,24 @@ public final class GameServerSetUpdate {
     spec.setNetwork(want.getNetwork());
     merged.setSpec(spec);
     return merged;
+  }
+
+  /**
+   * Only replicas and reserve IDs written over the current object: what an invalid template still
+   * needs (stops, starts and deletions go on) while its pod template stays as it was (invariant 9).
+   */
+  public static GameServerSet mergeScale(Allocation allocation, GameServerSet current) {
+    GameServerSet merged = JSON.convertValue(current, GameServerSet.class);
+    merged.getSpec().setReplicas(allocation.replicas());
+    merged.getSpec().setReserveGameServerIds(allocation.reserveIds().stream().map(IntOrString::new).toList());
+    return merged;
+  }
+
+  /** Whether {@link #mergeScale} would change anything. */
+  public static boolean needsScale(Allocation allocation, GameServerSet current) {
+    GameServerSet desired = mergeScale(allocation, current);
+    return !java.util.Objects.equals(current.getSpec().getReplicas(), desired.getSpec().getReplicas())
+        || !reserveAcceptable(desired, current);
   }
 
   /** The IDs a GameServerSet reserves, with OKG's "a-b" ranges expanded. */
@@ -80,19 +98,6 @@ public final class GameServerSetUpdate {
       }
     }
     return ids;
-  }
-
-  /** Which instance holds which ID, as recorded on the GameServerSet; empty when there is no record. */
-  public static Map<String, Integer> recordedIds(GameServerSet gss) {
-    if (gss == null || gss.getMetadata().getAnnotations() == null) return Map.of();
-    String record = gss.getMetadata().getAnnotations().get(Labels.INSTANCE_IDS);
-    if (record == null || record.isBlank()) return Map.of();
-    try {
-      return JSON.readValue(record, new TypeReference<TreeMap<String, Integer>>() {});
-    } catch (Exception e) {
-      // a hand-edited, broken record: fall back to the IDs in the instances' statuses
-      return Map.of();
-    }
   }
 
   /** Every ID we reserve is reserved, and nothing reserved should run. */

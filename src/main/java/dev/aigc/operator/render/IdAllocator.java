@@ -1,76 +1,116 @@
 package dev.aigc.operator.render;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Gives every instance of one template an ID for its whole life (DESIGN invariant 3).
+ * Gives every instance of one template an ID for its whole life (DESIGN invariant 3), from the one
+ * record that outlives everything else: the disks.
  *
- * <p>An instance keeps the ID it holds. A new instance gets, first, the lowest ID whose retained disk
- * belonged to the same owner (so reinstalling brings one's data back), else the lowest ID that no
- * instance holds and no retained disk occupies. When two instances claim one ID (a record was lost and
- * rebuilt from statuses), the older keeps it and the younger gets a new one.
+ * <ol>
+ *   <li>An instance holds the ID whose disk is stamped with its UID.
+ *   <li>An instance whose disk is gone but whose status names an ID keeps that ID (a new disk is
+ *       made) unless the ID's disk belongs to someone else; a disk of that ID without an instance
+ *       stamp and without another owner (one written by an earlier version) is adopted.
+ *   <li>A new instance gets, first, the lowest ID whose disk its owner left behind (data restore),
+ *       else the lowest ID that has no disk and no holder. An ID with a disk never goes to another
+ *       owner, and a disk that names no owner goes to nobody.
+ * </ol>
  */
 public final class IdAllocator {
   private static final Comparator<InstanceClaim> OLDEST_FIRST =
       Comparator.comparing(InstanceClaim::createdAt, Comparator.nullsLast(Comparator.naturalOrder()))
-          .thenComparing(InstanceClaim::name);
+          .thenComparing(InstanceClaim::name, Comparator.nullsLast(Comparator.naturalOrder()))
+          .thenComparing(InstanceClaim::uid, Comparator.nullsLast(Comparator.naturalOrder()));
 
   private IdAllocator() {}
 
   /**
    * @param claims every instance of the template, including those being deleted
-   * @param retainedDisks ID to the owner recorded on that disk ("" when unknown), for every disk of the
-   *     template that exists
+   * @param disks every disk of the template that exists
+   * @param allowNew whether IDs may be given to instances that hold none (false while the template is
+   *     invalid: its storage cannot be trusted to make a disk)
    */
-  public static Allocation allocate(List<InstanceClaim> claims, Map<Integer, String> retainedDisks) {
-    List<InstanceClaim> ordered = claims.stream().sorted(OLDEST_FIRST).toList();
-    Map<Integer, String> holderOf = new HashMap<>();
-    TreeMap<String, Integer> ids = new TreeMap<>();
+  public static Allocation allocate(List<InstanceClaim> claims, Collection<DiskRecord> disks, boolean allowNew) {
+    List<InstanceClaim> ordered = claims.stream().filter(c -> c.uid() != null).sorted(OLDEST_FIRST).toList();
+    Set<String> live = new HashSet<>();
+    for (InstanceClaim c : ordered) live.add(c.uid());
+    TreeMap<Integer, DiskRecord> byId = new TreeMap<>();
+    for (DiskRecord d : disks) byId.merge(d.id(), d, (a, b) -> a);
 
-    for (InstanceClaim claim : ordered) {
-      Integer id = claim.recordedId();
-      if (id != null && id >= 0 && !holderOf.containsKey(id)) {
-        holderOf.put(id, claim.name());
-        ids.put(claim.name(), id);
+    Map<Integer, String> holder = new HashMap<>();
+    TreeMap<String, Integer> ids = new TreeMap<>();
+    List<Allocation.Assignment> toCreate = new ArrayList<>();
+    List<Allocation.Assignment> toStamp = new ArrayList<>();
+
+    for (DiskRecord d : byId.values()) {
+      if (d.instanceUid() != null && live.contains(d.instanceUid()) && !ids.containsKey(d.instanceUid())) {
+        ids.put(d.instanceUid(), d.id());
+        holder.put(d.id(), d.instanceUid());
       }
     }
-    for (InstanceClaim claim : ordered) {
-      if (ids.containsKey(claim.name()) || claim.deleting()) continue;
-      int id = ownRetainedDisk(claim.owner(), retainedDisks, holderOf);
-      if (id < 0) id = lowestFree(holderOf, retainedDisks);
-      holderOf.put(id, claim.name());
-      ids.put(claim.name(), id);
+    for (InstanceClaim c : ordered) {
+      Integer s = c.statusId();
+      if (ids.containsKey(c.uid()) || s == null || s < 0 || holder.containsKey(s) || c.deleting()) continue;
+      DiskRecord d = byId.get(s);
+      if (d == null) {
+        toCreate.add(new Allocation.Assignment(s, c, null));
+      } else if (d.instanceUid() == null && !d.deleting() && (d.owner() == null || d.owner().equals(c.owner()))) {
+        toStamp.add(new Allocation.Assignment(s, c, d));
+      } else {
+        continue;
+      }
+      ids.put(c.uid(), s);
+      holder.put(s, c.uid());
+    }
+    if (allowNew) {
+      for (InstanceClaim c : ordered) {
+        if (ids.containsKey(c.uid()) || c.deleting()) continue;
+        DiskRecord own = byId.values().stream()
+            .filter(d -> c.owner() != null && c.owner().equals(d.owner()) && !holder.containsKey(d.id())
+                && !live.contains(d.instanceUid()) && !d.deleting() && !d.deleteOnRelease())
+            .findFirst().orElse(null);
+        int id;
+        if (own != null) {
+          id = own.id();
+          toStamp.add(new Allocation.Assignment(id, c, own));
+        } else {
+          id = 0;
+          while (holder.containsKey(id) || byId.containsKey(id)) id++;
+          toCreate.add(new Allocation.Assignment(id, c, null));
+        }
+        ids.put(c.uid(), id);
+        holder.put(id, c.uid());
+      }
     }
 
     TreeSet<Integer> running = new TreeSet<>();
-    TreeSet<Integer> held = new TreeSet<>(retainedDisks.keySet());
-    for (InstanceClaim claim : ordered) {
-      Integer id = ids.get(claim.name());
+    TreeSet<Integer> held = new TreeSet<>(byId.keySet());
+    for (InstanceClaim c : ordered) {
+      Integer id = ids.get(c.uid());
       if (id == null) continue;
-      if (claim.wantsToRun()) running.add(id);
+      if (c.wantsToRun()) running.add(id);
       else held.add(id);
     }
     held.removeAll(running);
-    return new Allocation(ids, running, held);
-  }
 
-  private static int ownRetainedDisk(String owner, Map<Integer, String> disks, Map<Integer, String> holderOf) {
-    return disks.entrySet().stream()
-        .filter(e -> owner != null && Objects.equals(owner, e.getValue()) && !holderOf.containsKey(e.getKey()))
-        .mapToInt(Map.Entry::getKey)
-        .min()
-        .orElse(-1);
-  }
-
-  private static int lowestFree(Map<Integer, String> holderOf, Map<Integer, String> disks) {
-    int id = 0;
-    while (holderOf.containsKey(id) || disks.containsKey(id)) id++;
-    return id;
+    List<DiskRecord> toDelete = new ArrayList<>();
+    TreeSet<Integer> unclaimed = new TreeSet<>();
+    int retained = 0;
+    for (DiskRecord d : byId.values()) {
+      if (holder.containsKey(d.id())) continue;
+      if (d.deleteOnRelease() && !d.deleting()) toDelete.add(d);
+      else if (d.owner() == null) unclaimed.add(d.id());
+      else if (!d.deleting()) retained++;
+    }
+    return new Allocation(ids, running, held, toCreate, toStamp, toDelete, unclaimed, retained);
   }
 }

@@ -6,22 +6,24 @@ import dev.aigc.operator.api.InstanceState;
 /**
  * What the allocator needs to know of one instance.
  *
+ * @param uid the instance's UID: the key of the ID record (a new instance with an old name is another instance)
  * @param createdAt RFC 3339 creation time (sorts as text); null sorts last
- * @param recordedId the ID this instance already holds (from the GameServerSet record or its status)
+ * @param statusId the ID its status reports, the fallback when its disk was lost
  */
-public record InstanceClaim(
-    String name, String owner, String createdAt, boolean deleting, boolean wantsToRun, Integer recordedId) {
+public record InstanceClaim(String uid, String name, String owner, String createdAt, boolean deleting,
+    boolean wantsToRun, Integer statusId) {
 
-  public static InstanceClaim of(AigcInstance instance, Integer recordedId) {
+  public static InstanceClaim of(AigcInstance instance) {
     var spec = instance.getSpec();
     boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
     boolean run = spec != null && spec.getState() != InstanceState.Stopped && !deleting;
     return new InstanceClaim(
+        instance.getMetadata().getUid(),
         instance.getMetadata().getName(),
         spec == null ? null : spec.getOwner(),
         instance.getMetadata().getCreationTimestamp(),
         deleting,
         run,
-        recordedId);
+        instance.getStatus() == null ? null : instance.getStatus().getInstanceId());
   }
 }

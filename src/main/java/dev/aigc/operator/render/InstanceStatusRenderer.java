@@ -7,18 +7,20 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerStatus;
+import dev.aigc.operator.render.Conditions.Progress;
 import java.util.List;
 
 /**
  * What an instance's status says, from what the operator sees: the instance, its template, the ID
- * the template's allocation gave it, and the GameServer OKG made for that ID.
+ * its disk records, and the GameServer OKG made for that ID. Ready/Reconciling/Stalled follow
+ * kstatus (DESIGN invariant 11): a Stopped instance that is stopped is Ready.
  */
 public final class InstanceStatusRenderer {
   private InstanceStatusRenderer() {}
 
   /**
    * @param template the instance's template, null when it does not exist
-   * @param id the ID allocated to the instance, null when none is yet
+   * @param id the ID the instance holds (its disk's record), null when none is yet
    * @param gameServer the GameServer of that ID, null when there is none
    * @param templateProblem why the template cannot serve instances now (invalid, for example), or null
    * @param now RFC 3339 time for new condition transitions
@@ -28,81 +30,80 @@ public final class InstanceStatusRenderer {
     AigcInstanceStatus previous = instance.getStatus() == null ? new AigcInstanceStatus() : instance.getStatus();
     Long generation = instance.getMetadata().getGeneration();
     String templateName = instance.getSpec().getTemplate();
+    boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
 
     AigcInstanceStatus status = new AigcInstanceStatus();
     status.setObservedGeneration(generation);
+    status.setLastRestart(previous.getLastRestart());
     List<io.fabric8.kubernetes.api.model.Condition> conditions = previous.getConditions();
-
-    if (template == null || template.getSpec() == null || template.getSpec().getDedicated() == null) {
-      String reason = template == null ? "TemplateNotFound" : "NoDedicatedMode";
-      String message = template == null
-          ? "AigcTemplate " + templateName + " does not exist in namespace " + instance.getMetadata().getNamespace()
-          : "AigcTemplate " + templateName + " has no spec.dedicated section, so it offers no per-user instances";
-      // An instance that already held an ID keeps it in its status, so that its disk can still be found.
-      status.setInstanceId(previous.getInstanceId());
-      status.setVolumeClaim(previous.getVolumeClaim());
-      status.setPhase(instance.getMetadata().getDeletionTimestamp() != null ? InstancePhase.Deleting : InstancePhase.Failed);
-      conditions = Conditions.with(conditions, Conditions.READY, false, reason, message, generation, now);
-      status.setConditions(conditions);
-      return status;
+    // status.instanceId is written once: nothing below may erase it (invariant 3)
+    if (id == null) id = previous.getInstanceId();
+    if (id != null) {
+      status.setInstanceId(id);
+      status.setGameServer(Names.gameServer(templateName, id));
+      status.setVolumeClaim(Names.volumeClaim(templateName, id));
+      status.setUrl(previous.getUrl());
     }
 
-    if (id == null) {
-      String message = templateProblem != null
-          ? "waiting for AigcTemplate " + templateName + ": " + templateProblem
-          : "waiting for an instance ID in GameServerSet " + Names.gameServerSet(templateName);
-      status.setPhase(instance.getMetadata().getDeletionTimestamp() != null ? InstancePhase.Deleting : InstancePhase.Pending);
-      conditions = Conditions.with(conditions, Conditions.ALLOCATED, false, "WaitingForId", message, generation, now);
-      conditions = Conditions.with(conditions, Conditions.READY, false, "Pending", message, generation, now);
-      status.setConditions(conditions);
-      return status;
+    Phase phase;
+    if (deleting) {
+      phase = new Phase(InstancePhase.Deleting, Progress.RECONCILING, "Deleting", "releasing the instance");
+    } else if (template == null) {
+      phase = new Phase(InstancePhase.Failed, Progress.STALLED, "TemplateNotFound",
+          "AigcTemplate " + templateName + " does not exist in namespace " + instance.getMetadata().getNamespace()
+              + (id == null ? "" : "; ID " + id + " and its disk are kept"));
+    } else if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
+      phase = new Phase(InstancePhase.Failed, Progress.STALLED, "NoDedicatedMode",
+          "AigcTemplate " + templateName + " has no spec.dedicated section, so it offers no per-user instances"
+              + (id == null ? "" : "; ID " + id + " and its disk are kept"));
+    } else if (id == null) {
+      phase = templateProblem != null
+          ? new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateInvalid", "AigcTemplate " + templateName + ": " + templateProblem)
+          : new Phase(InstancePhase.Pending, Progress.RECONCILING, "WaitingForId",
+              "waiting for an instance ID in GameServerSet " + Names.gameServerSet(templateName));
+    } else {
+      var ingress = template.getSpec().getDedicated().getIngress();
+      status.setUrl((ingress.getTlsSecretName() != null ? "https://" : "http://") + ingress.hostFor(id) + "/");
+      phase = phase(instance, gameServer, templateProblem);
     }
-
-    var ingress = template.getSpec().getDedicated().getIngress();
-    status.setInstanceId(id);
-    status.setGameServer(Names.gameServer(templateName, id));
-    status.setVolumeClaim(Names.volumeClaim(templateName, id));
-    status.setUrl((ingress.getTlsSecretName() != null ? "https://" : "http://") + ingress.hostFor(id) + "/");
-    conditions = Conditions.with(conditions, Conditions.ALLOCATED, true, "IdAllocated",
-        "instance ID " + id + " in GameServerSet " + Names.gameServerSet(templateName), generation, now);
-
-    Phase phase = phase(instance, gameServer);
     status.setPhase(phase.phase);
-    conditions = Conditions.with(conditions, Conditions.READY, phase.phase == InstancePhase.Running,
-        phase.reason, phase.message, generation, now);
-    status.setConditions(conditions);
+    if (id != null) {
+      conditions = Conditions.with(conditions, Conditions.ALLOCATED, true, "IdAllocated",
+          "instance ID " + id + " in GameServerSet " + Names.gameServerSet(templateName), generation, now);
+    }
+    status.setConditions(Conditions.withProgress(conditions, phase.progress, phase.reason, phase.message, generation, now));
     return status;
   }
 
-  private record Phase(InstancePhase phase, String reason, String message) {}
+  private record Phase(InstancePhase phase, Progress progress, String reason, String message) {}
 
-  private static Phase phase(AigcInstance instance, GameServer gs) {
+  private static Phase phase(AigcInstance instance, GameServer gs, String templateProblem) {
     String state = gs == null || gs.getStatus() == null ? null : gs.getStatus().getCurrentState();
-    if (instance.getMetadata().getDeletionTimestamp() != null) {
-      return new Phase(InstancePhase.Deleting, "Deleting",
-          gs == null ? "releasing the instance's disk" : "waiting for the instance's pod to stop");
-    }
     if (instance.getSpec().getState() == InstanceState.Stopped) {
       return gs == null
-          ? new Phase(InstancePhase.Stopped, "Stopped", "stopped; the disk is kept")
-          : new Phase(InstancePhase.Stopping, "Stopping", "waiting for the instance's pod to stop");
+          ? new Phase(InstancePhase.Stopped, Progress.READY, "Stopped", "stopped; the disk is kept")
+          : new Phase(InstancePhase.Stopping, Progress.RECONCILING, "Stopping", "waiting for the instance's pod to stop");
+    }
+    if (gs == null && templateProblem != null) {
+      return new Phase(InstancePhase.Starting, Progress.STALLED, "TemplateInvalid", "cannot start: " + templateProblem);
     }
     // No pod yet and a pod still creating read the same, so that a start costs one status write, not two.
-    if (gs == null || state == null || "Creating".equals(state)) {
-      return new Phase(InstancePhase.Starting, "Starting", "waiting for the app to start");
+    if (gs == null || state == null || "Creating".equals(state) || "Deleting".equals(state)) {
+      return new Phase(InstancePhase.Starting, Progress.RECONCILING, "Starting", "waiting for the app to start");
     }
     if (GameServerStatus.CRASH.equals(state)) {
-      return new Phase(InstancePhase.Failed, "Crash", "the app's container keeps crashing; see the pod's logs");
+      return new Phase(InstancePhase.Failed, Progress.STALLED, "Crash", "the app's container keeps crashing; see the pod's logs");
     }
     var network = gs.getStatus() == null ? null : gs.getStatus().getNetworkStatus();
     boolean networkReady = network == null || network.getCurrentNetworkState() == null
         || GameServerStatus.READY.equals(network.getCurrentNetworkState());
     if (GameServerStatus.READY.equals(state) && networkReady) {
-      return new Phase(InstancePhase.Running, "Running", "the app is ready");
+      return new Phase(InstancePhase.Running, Progress.READY, "Running", "the app is ready");
     }
     if (GameServerStatus.READY.equals(state)) {
-      return new Phase(InstancePhase.Starting, "NetworkNotReady", "the app is ready; waiting for its ingress");
+      return new Phase(InstancePhase.Starting, Progress.RECONCILING, "NetworkNotReady", "the app is ready; waiting for its ingress");
     }
-    return new Phase(InstancePhase.Starting, "Starting", "waiting for the app to start (GameServer state " + state + ")");
+    return new Phase(InstancePhase.Starting, Progress.RECONCILING, "Starting",
+        "waiting for the app to start (GameServer state " + state + ")");
   }
 }

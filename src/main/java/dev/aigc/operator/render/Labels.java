@@ -13,14 +13,16 @@ public final class Labels {
   public static final String OPERATOR = "aigc-operator";
 
   public static final String TEMPLATE = "aigc.dev/template";
-  /** On the GameServerSet: the durable record of which instance holds which ID (JSON object). */
-  public static final String INSTANCE_IDS = "aigc.dev/instance-ids";
   /** On what a template renders: the template generation it was rendered from. */
   public static final String TEMPLATE_GENERATION = "aigc.dev/template-generation";
-  /** On a retained disk: who owned it, so that only that user gets it back. */
+  /** On a disk (the ID record): the user it belongs to; only this user ever gets it. */
   public static final String DISK_OWNER = "aigc.dev/owner";
-  /** On a retained disk: the instance it belonged to. */
+  /** On a disk: the name of the instance that holds (or last held) it, for people reading it. */
   public static final String DISK_INSTANCE = "aigc.dev/instance";
+  /** On a disk: the UID of the instance that holds (or last held) it; a same-named instance is another one. */
+  public static final String DISK_INSTANCE_UID = "aigc.dev/instance-uid";
+  /** On a disk: its instance was deleted with retention Delete; remove it once its ID no longer runs. */
+  public static final String DISK_DELETE_ON_RELEASE = "aigc.dev/delete-on-release";
 
   public static final String DEDICATED = "dedicated";
   public static final String SHARED = "shared";
@@ -45,8 +47,13 @@ public final class Labels {
     if (generation != null) annotations.put(TEMPLATE_GENERATION, generation.toString());
   }
 
-  /** Selector for the disks OKG creates from our claim template (it copies the template's labels). */
-  public static String diskSelector() {
-    return MANAGED_BY + "=" + OPERATOR + "," + COMPONENT + "=" + DEDICATED;
+  /**
+   * The labels of a user's disk: like {@link #forTemplate} but without {@code app.kubernetes.io/instance},
+   * which Argo CD (before 3.0) reads as "belongs to the Application of that name" and would prune.
+   */
+  public static Map<String, String> forDisk(String template) {
+    Map<String, String> labels = forTemplate(template, DEDICATED);
+    labels.remove(INSTANCE);
+    return labels;
   }
 }

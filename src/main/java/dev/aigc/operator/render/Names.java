@@ -32,6 +32,16 @@ public final class Names {
     return Integer.parseInt(rest);
   }
 
+  /** The template a disk name {@code user-data-<template>-<id>} belongs to, or null when it is not a disk name. */
+  public static String templateOfVolumeClaim(String claimName) {
+    String prefix = DATA_VOLUME + "-";
+    int dash = claimName.lastIndexOf('-');
+    if (!claimName.startsWith(prefix) || dash <= prefix.length()) return null;
+    String id = claimName.substring(dash + 1);
+    if (id.isEmpty() || id.length() > 9 || !id.chars().allMatch(Character::isDigit)) return null;
+    return claimName.substring(prefix.length(), dash);
+  }
+
   /** The container name: the image's repository name, e.g. {@code .../lab/stable-diffusion:v1} gives stable-diffusion. */
   public static String container(String image) {
     String repo = image;

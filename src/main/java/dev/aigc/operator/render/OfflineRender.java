@@ -6,7 +6,6 @@ import dev.aigc.operator.config.OperatorSettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,12 +22,20 @@ public final class OfflineRender {
       if (template.getSpec().getDedicated() == null) continue;
       List<InstanceClaim> claims = instances.stream()
           .filter(i -> templateOf(i, List.of(template)) != null)
-          .map(i -> InstanceClaim.of(i, i.getStatus() == null ? null : i.getStatus().getInstanceId()))
+          .map(OfflineRender::claimOf)
           .toList();
-      Allocation allocation = IdAllocator.allocate(claims, Map.of());
+      Allocation allocation = IdAllocator.allocate(claims, List.of(), true);
       objects.add(GameServerSetRenderer.render(template, allocation, settings));
+      for (Allocation.Assignment a : allocation.toCreate()) objects.add(DiskRenderer.render(template, a.id(), a.instance()));
     }
     return objects;
+  }
+
+  /** Files have no UIDs: within one render the name stands for the instance. */
+  private static InstanceClaim claimOf(AigcInstance instance) {
+    InstanceClaim c = InstanceClaim.of(instance);
+    return c.uid() != null ? c
+        : new InstanceClaim(c.name(), c.name(), c.owner(), c.createdAt(), c.deleting(), c.wantsToRun(), c.statusId());
   }
 
   /** The template an instance names, from the same namespace, or null. */

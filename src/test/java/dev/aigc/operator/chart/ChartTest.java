@@ -123,7 +123,10 @@ class ChartTest {
 
   @Test
   void aTypoInValuesFailsTheInstall() {
+    // find helm first: "helm missing" must skip (or fail in CI), never pass as the expected refusal
+    SystemPrograms.require("helm 3 (see .ci/run)", "helm");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> render("gateway.replcas=2"))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("replcas");
   }
 

@@ -61,7 +61,15 @@ class RenderCommandTest {
     JsonNode gss = r.documents().get(0);
     assertThat(gss.at("/spec/replicas").asInt()).isEqualTo(1);
     assertThat(gss.at("/spec/reserveGameServerIds").toString()).isEqualTo("[1]");
-    assertThat(gss.at("/metadata/annotations/aigc.dev~1instance-ids").asText()).isEqualTo("{\"alice-sd-cpu\":0,\"bob-sd-cpu\":1}");
+    assertThat(disksIn(r)).containsExactly(
+        "user-data-stable-diffusion-cpu-0=alice-sd-cpu", "user-data-stable-diffusion-cpu-1=bob-sd-cpu");
+  }
+
+  /** The disks the operator would create, as name=instance: they are the ID record. */
+  private static List<String> disksIn(Result r) throws IOException {
+    return r.documents().stream().filter(d -> "PersistentVolumeClaim".equals(d.at("/kind").asText()))
+        .map(d -> d.at("/metadata/name").asText() + "=" + d.at("/metadata/annotations/aigc.dev~1instance").asText())
+        .toList();
   }
 
   @Test
@@ -96,7 +104,8 @@ class RenderCommandTest {
     Result r = render("-f", input.toString());
     assertThat(r.status()).as(r.err()).isZero();
     JsonNode gss = r.documents().get(0);
-    assertThat(gss.at("/metadata/annotations/aigc.dev~1instance-ids").asText()).isEqualTo("{\"early\":0,\"kept\":4,\"late\":1}");
+    assertThat(disksIn(r)).containsExactly("user-data-stable-diffusion-cpu-4=kept",
+        "user-data-stable-diffusion-cpu-0=early", "user-data-stable-diffusion-cpu-1=late");
     assertThat(gss.at("/spec/replicas").asInt()).isEqualTo(3);
     assertThat(gss.at("/spec/reserveGameServerIds").toString()).isEqualTo("[2,3]");
   }

@@ -9,13 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class GameServerSetUpdateTest {
   private static GameServerSet desired(List<Integer> running, List<Integer> held) {
-    Allocation a = new Allocation(new TreeMap<>(Map.of("a", 0)), new TreeSet<>(running), new TreeSet<>(held));
+    Allocation a = Allocation.of(new TreeSet<>(running), new TreeSet<>(held));
     return GameServerSetRenderer.render(GameServerSetRendererTest.example("stable-diffusion-cpu"), a, GameServerSetRendererTest.SETTINGS);
   }
 
@@ -98,9 +97,24 @@ class GameServerSetUpdateTest {
   }
 
   @Test
-  void aBrokenRecordReadsAsNoRecord() {
-    GameServerSet gss = desired(List.of(), List.of());
-    gss.getMetadata().getAnnotations().put(Labels.INSTANCE_IDS, "{not json");
-    assertThat(GameServerSetUpdate.recordedIds(gss)).isEmpty();
+  void anInvalidTemplatesSetGetsOnlyReplicasAndReserveIds() {
+    GameServerSet current = copy(desired(List.of(0, 1), List.of()));
+    current.getSpec().getGameServerTemplate().getSpec().getContainers().get(0).setImage("kept:1");
+    Allocation stopOne = Allocation.of(new TreeSet<>(List.of(0)), new TreeSet<>(List.of(1)));
+
+    assertThat(GameServerSetUpdate.needsScale(stopOne, current)).isTrue();
+    GameServerSet merged = GameServerSetUpdate.mergeScale(stopOne, current);
+    assertThat(merged.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(GameServerSetUpdate.reservedIds(merged)).containsExactly(1);
+    assertThat(merged.getSpec().getGameServerTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("kept:1");
+    assertThat(GameServerSetUpdate.needsScale(stopOne, merged)).isFalse();
+  }
+
+  @Test
+  void theRecordOfVersionZeroOneIsDroppedOnTheNextWrite() {
+    GameServerSet current = copy(desired(List.of(0), List.of()));
+    current.getMetadata().getAnnotations().put("aigc.dev/instance-ids", "{\"alice-sd\":0}");
+    GameServerSet merged = GameServerSetUpdate.merge(desired(List.of(0, 1), List.of()), current);
+    assertThat(merged.getMetadata().getAnnotations()).doesNotContainKey("aigc.dev/instance-ids");
   }
 }

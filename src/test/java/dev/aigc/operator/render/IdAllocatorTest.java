@@ -3,81 +3,143 @@ package dev.aigc.operator.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The owner rules of DESIGN invariant 3, on the allocator alone: the disks are the record. */
 class IdAllocatorTest {
-  private static InstanceClaim running(String name, String created, Integer id) {
-    return new InstanceClaim(name, name + "-owner", created, false, true, id);
+  private static InstanceClaim running(String name, String owner, String created) {
+    return new InstanceClaim("uid-" + name + "-" + created, name, owner, created, false, true, null);
+  }
+
+  private static InstanceClaim withUid(String uid, String name, String owner, String created) {
+    return new InstanceClaim(uid, name, owner, created, false, true, null);
+  }
+
+  private static DiskRecord disk(int id, String owner, String instanceUid) {
+    return new DiskRecord(id, "user-data-t-" + id, "disk-" + id, owner, "someone", instanceUid, false, false);
   }
 
   @Test
-  void newInstancesGetTheLowestFreeIdsInOrderOfCreation() {
+  void newInstancesGetTheLowestIdsInCreationOrderAndADiskEach() {
     Allocation a = IdAllocator.allocate(List.of(
-        running("c", "2026-01-01T00:00:03Z", null),
-        running("a", "2026-01-01T00:00:01Z", null),
-        running("b", "2026-01-01T00:00:02Z", null)), Map.of());
-    assertThat(a.ids()).containsExactlyInAnyOrderEntriesOf(Map.of("a", 0, "b", 1, "c", 2));
-    assertThat(a.replicas()).isEqualTo(3);
-    assertThat(a.reserveIds()).isEmpty();
+        running("c", "carol", "3"), running("a", "alice", "1"), running("b", "bob", "2")), List.of(), true);
+    assertThat(a.toCreate()).extracting(x -> x.instance().name() + "=" + x.id()).containsExactly("a=0", "b=1", "c=2");
+    assertThat(a.running()).containsExactly(0, 1, 2);
+    assertThat(a.held()).isEmpty();
   }
 
   @Test
-  void sameCreationTimeIsOrderedByName() {
-    Allocation a = IdAllocator.allocate(List.of(running("b", "2026-01-01T00:00:00Z", null),
-        running("a", "2026-01-01T00:00:00Z", null)), Map.of());
-    assertThat(a.ids()).containsEntry("a", 0).containsEntry("b", 1);
+  void anInstanceHoldsTheIdWhoseDiskNamesItsUidAndWritesNothing() {
+    Allocation a = IdAllocator.allocate(List.of(withUid("u1", "a", "alice", "1")), List.of(disk(4, "alice", "u1")), true);
+    assertThat(a.ids()).containsEntry("u1", 4);
+    assertThat(a.toCreate()).isEmpty();
+    assertThat(a.toStamp()).isEmpty();
+    assertThat(a.reserveIds()).containsExactly(0, 1, 2, 3);
   }
 
   @Test
-  void heldIdsAreKeptAndGapsFilled() {
-    Allocation a = IdAllocator.allocate(List.of(
-        running("old", "2026-01-01T00:00:00Z", 2),
-        running("new", "2026-01-02T00:00:00Z", null)), Map.of());
-    assertThat(a.ids()).containsEntry("old", 2).containsEntry("new", 0);
-    assertThat(a.reserveIds()).containsExactly(1);
+  void aSameNamedInstanceOfAnotherOwnerNeverGetsTheDeletedInstancesDisk() {
+    // alice deleted alice-sd (Retain); mallory creates alice-sd: another UID, another owner
+    Allocation a = IdAllocator.allocate(List.of(withUid("mallory-uid", "alice-sd", "mallory", "9")),
+        List.of(disk(0, "alice", "alice-uid")), true);
+    assertThat(a.ids()).containsEntry("mallory-uid", 1);
+    assertThat(a.toStamp()).isEmpty();
+    assertThat(a.held()).containsExactly(0);
+    assertThat(a.retained()).isEqualTo(1);
   }
 
   @Test
-  void stoppedAndDeletingInstancesHoldTheirIdsWithoutRunning() {
-    Allocation a = IdAllocator.allocate(List.of(
-        running("a", "1", 0),
-        new InstanceClaim("b", "bob", "2", false, false, 1),
-        new InstanceClaim("c", "carol", "3", true, false, 2),
-        running("d", "4", null)), Map.of());
-    assertThat(a.ids()).containsEntry("d", 3);
-    assertThat(a.running()).containsExactly(0, 3);
-    assertThat(a.held()).containsExactly(1, 2);
-    assertThat(a.replicas()).isEqualTo(2);
-    assertThat(a.reserveIds()).containsExactly(1, 2);
+  void theReturningOwnerGetsHerRetainedDiskBackWhateverTheName() {
+    Allocation a = IdAllocator.allocate(List.of(withUid("new", "another-name", "alice", "9")),
+        List.of(disk(0, "bob", "bob-gone"), disk(2, "alice", "alice-gone")), true);
+    assertThat(a.ids()).containsEntry("new", 2);
+    assertThat(a.toStamp()).singleElement().satisfies(s -> assertThat(s.disk().name()).isEqualTo("user-data-t-2"));
+    assertThat(a.toCreate()).isEmpty();
   }
 
   @Test
-  void aDeletingInstanceWithoutAnIdGetsNone() {
-    Allocation a = IdAllocator.allocate(List.of(new InstanceClaim("gone", "x", "1", true, false, null)), Map.of());
-    assertThat(a.ids()).isEmpty();
+  void aDiskThatNamesNoOwnerIsHeldAndGivenToNobody() {
+    Allocation a = IdAllocator.allocate(List.of(running("a", "alice", "1")), List.of(disk(0, null, null)), true);
+    assertThat(a.toCreate()).singleElement().satisfies(c -> assertThat(c.id()).isEqualTo(1));
+    assertThat(a.unclaimed()).containsExactly(0);
+    assertThat(a.reserveIds()).containsExactly(0);
   }
 
   @Test
-  void aRetainedDiskKeepsItsIdFromOtherOwnersAndGoesBackToItsOwner() {
-    Map<Integer, String> disks = Map.of(0, "alice", 1, "");
-    Allocation a = IdAllocator.allocate(List.of(
-        new InstanceClaim("bob-sd", "bob", "1", false, true, null),
-        new InstanceClaim("alice-sd", "alice", "2", false, true, null)), disks);
-    assertThat(a.ids()).containsEntry("bob-sd", 2).containsEntry("alice-sd", 0);
-    assertThat(a.held()).containsExactly(1);
-    assertThat(a.reserveIds()).containsExactly(1);
+  void anAdminAssignsAForeignDiskByNamingItsOwner() {
+    Allocation a = IdAllocator.allocate(List.of(running("a", "alice", "1")), List.of(disk(0, "alice", null)), true);
+    assertThat(a.toStamp()).singleElement().satisfies(s -> assertThat(s.id()).isEqualTo(0));
+    assertThat(a.unclaimed()).isEmpty();
   }
 
   @Test
-  void whenTwoInstancesClaimOneIdTheOlderKeepsIt() {
-    Allocation a = IdAllocator.allocate(List.of(running("young", "2", 0), running("old", "1", 0)), Map.of());
-    assertThat(a.ids()).containsEntry("old", 0).containsEntry("young", 1);
+  void anInstanceWhoseDiskWasLostKeepsItsIdFromItsStatusAndGetsANewDisk() {
+    InstanceClaim bob = new InstanceClaim("u-bob", "bob-sd", "bob", "1", false, true, 3);
+    Allocation a = IdAllocator.allocate(List.of(bob), List.of(), true);
+    assertThat(a.ids()).containsEntry("u-bob", 3);
+    assertThat(a.toCreate()).singleElement().satisfies(c -> assertThat(c.id()).isEqualTo(3));
+  }
+
+  @Test
+  void anInstanceOfVersionZeroOneAdoptsTheUnstampedDiskItsStatusNames() {
+    InstanceClaim bob = new InstanceClaim("u-bob", "bob-sd", "bob", "1", false, true, 1);
+    Allocation a = IdAllocator.allocate(List.of(bob), List.of(disk(1, null, null)), true);
+    assertThat(a.ids()).containsEntry("u-bob", 1);
+    assertThat(a.toStamp()).singleElement().satisfies(s -> assertThat(s.id()).isEqualTo(1));
+  }
+
+  @Test
+  void aStatusCannotClaimADiskOfAnotherOwner() {
+    InstanceClaim mallory = new InstanceClaim("u-m", "x", "mallory", "1", false, true, 0);
+    Allocation a = IdAllocator.allocate(List.of(mallory), List.of(disk(0, "alice", null)), true);
+    assertThat(a.ids()).containsEntry("u-m", 1);
+  }
+
+  @Test
+  void aStoppedInstanceIsHeldAndADeletingOneKeepsItsIdUntilItIsGone() {
+    InstanceClaim stopped = new InstanceClaim("u-s", "s", "sam", "1", false, false, null);
+    InstanceClaim deleting = new InstanceClaim("u-d", "d", "dan", "2", true, false, null);
+    Allocation a = IdAllocator.allocate(List.of(stopped, deleting, running("r", "ron", "3")),
+        List.of(disk(0, "sam", "u-s"), disk(1, "dan", "u-d")), true);
+    assertThat(a.running()).containsExactly(2);
+    assertThat(a.held()).containsExactly(0, 1);
+    assertThat(a.reserveIds()).containsExactly(0, 1);
+  }
+
+  @Test
+  void aDiskMarkedForDeletionGoesOnlyOnceItsInstanceIsGoneAndIsNotReusedMeanwhile() {
+    DiskRecord marked = new DiskRecord(0, "user-data-t-0", "d0", "alice", "alice-sd", "gone", false, true);
+    Allocation a = IdAllocator.allocate(List.of(running("b", "bob", "1"), running("a", "alice", "2")), List.of(marked), true);
+    assertThat(a.toDelete()).containsExactly(marked);
+    assertThat(a.held()).contains(0);
+    assertThat(a.ids().values()).doesNotContain(0);
+
+    DiskRecord stillHeld = new DiskRecord(0, "user-data-t-0", "d0", "alice", "alice-sd", "u-a", false, true);
+    InstanceClaim deletingAlice = new InstanceClaim("u-a", "alice-sd", "alice", "0", true, false, null);
+    assertThat(IdAllocator.allocate(List.of(deletingAlice), List.of(stillHeld), true).toDelete()).isEmpty();
+  }
+
+  @Test
+  void aDiskBeingDeletedIsHeldUntilItIsGone() {
+    DiskRecord terminating = new DiskRecord(0, "user-data-t-0", "d0", "alice", "alice-sd", "gone", true, false);
+    Allocation a = IdAllocator.allocate(List.of(running("a", "alice", "1")), List.of(terminating), true);
+    assertThat(a.ids()).containsEntry("uid-a-1", 1);
+    assertThat(a.held()).containsExactly(0);
+  }
+
+  @Test
+  void anInvalidTemplateGivesNoNewIdsButKeepsTheHeldOnesRunningOrStopped() {
+    InstanceClaim stopped = new InstanceClaim("u-s", "s", "sam", "1", false, false, null);
+    Allocation a = IdAllocator.allocate(List.of(stopped, running("new", "nina", "2")), List.of(disk(0, "sam", "u-s")), false);
+    assertThat(a.ids()).containsOnlyKeys("u-s");
+    assertThat(a.toCreate()).isEmpty();
+    assertThat(a.replicas()).isZero();
+    assertThat(a.reserveIds()).containsExactly(0);
   }
 
   @Test
   void reserveIsEveryIdUpToTheHighestHeldThatShouldNotRun() {
-    Allocation a = new Allocation(new java.util.TreeMap<>(), new java.util.TreeSet<>(List.of(0, 3)), new java.util.TreeSet<>(List.of(6)));
+    Allocation a = Allocation.of(new java.util.TreeSet<>(List.of(0, 3)), new java.util.TreeSet<>(List.of(6)));
     assertThat(a.replicas()).isEqualTo(2);
     assertThat(a.reserveIds()).containsExactly(1, 2, 4, 5, 6);
   }
