@@ -17,6 +17,11 @@ public class AigcInstanceStatus {
   private Long observedGeneration;
   /** The last restart request (annotation aigc.dev/restart-requested-at) the operator carried out. */
   private String lastRestart;
+  /**
+   * OKG killed this instance's pod (its GameServer's opsState was Kill) while the spec was at this
+   * generation: it stays stopped until the spec changes or a restart is asked for.
+   */
+  private Long killedGeneration;
 
   public InstancePhase getPhase() { return phase; }
   public void setPhase(InstancePhase phase) { this.phase = phase; }
@@ -34,6 +39,13 @@ public class AigcInstanceStatus {
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public String getLastRestart() { return lastRestart; }
   public void setLastRestart(String lastRestart) { this.lastRestart = lastRestart; }
+  public Long getKilledGeneration() { return killedGeneration; }
+  public void setKilledGeneration(Long killedGeneration) { this.killedGeneration = killedGeneration; }
+
+  /** Whether a kill by OKG holds the instance stopped at {@code generation}. */
+  public boolean killedAt(Long generation) {
+    return killedGeneration != null && killedGeneration.equals(generation);
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -45,11 +57,12 @@ public class AigcInstanceStatus {
         && Objects.equals(volumeClaim, s.volumeClaim)
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(observedGeneration, s.observedGeneration)
-        && Objects.equals(lastRestart, s.lastRestart);
+        && Objects.equals(lastRestart, s.lastRestart)
+        && Objects.equals(killedGeneration, s.killedGeneration);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart);
+    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart, killedGeneration);
   }
 }

@@ -151,7 +151,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     }
     AigcInstanceStatus status = InstanceStatusRenderer.render(
         instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
-    status.setLastRestart(restart(instance, seen));
+    String restarted = restart(instance, seen);
+    // a restart asked for after a kill is the user's wish to run again
+    if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
+    status.setLastRestart(restarted);
     return patchIfChanged(instance, status, context);
   }
 

@@ -308,7 +308,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   static boolean allocationMayChange(AigcInstance updated, AigcInstance old) {
     return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
         || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp())
-        || !Objects.equals(idOf(updated), idOf(old));
+        || !Objects.equals(idOf(updated), idOf(old))
+        || killed(updated) != killed(old);
+  }
+
+  private static boolean killed(AigcInstance instance) {
+    return instance.getStatus() != null && instance.getStatus().killedAt(instance.getMetadata().getGeneration());
   }
 
   private static Integer idOf(AigcInstance instance) {

@@ -16,7 +16,8 @@ public record InstanceClaim(String uid, String name, String owner, String create
   public static InstanceClaim of(AigcInstance instance) {
     var spec = instance.getSpec();
     boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
-    boolean run = spec != null && spec.getState() != InstanceState.Stopped && !deleting;
+    boolean killed = instance.getStatus() != null && instance.getStatus().killedAt(instance.getMetadata().getGeneration());
+    boolean run = spec != null && spec.getState() != InstanceState.Stopped && !deleting && !killed;
     return new InstanceClaim(
         instance.getMetadata().getUid(),
         instance.getMetadata().getName(),

@@ -21,7 +21,8 @@ public final class InstanceStatusRenderer {
   /**
    * @param template the instance's template, null when it does not exist
    * @param id the ID the instance holds (its disk's record), null when none is yet
-   * @param gameServer the GameServer of that ID, null when there is none
+   * @param gameServer the GameServer of that ID, null when there is none; its opsState Kill stops the
+   *     instance (OKG lowers replicas itself; the operator follows instead of fighting it)
    * @param templateProblem why the template cannot serve instances now (invalid, for example), or null
    * @param now RFC 3339 time for new condition transitions
    */
@@ -35,6 +36,9 @@ public final class InstanceStatusRenderer {
     AigcInstanceStatus status = new AigcInstanceStatus();
     status.setObservedGeneration(generation);
     status.setLastRestart(previous.getLastRestart());
+    boolean killRequested = gameServer != null && gameServer.getSpec() != null && "Kill".equals(gameServer.getSpec().getOpsState())
+        && instance.getSpec().getState() != InstanceState.Stopped;
+    if (killRequested || previous.killedAt(generation)) status.setKilledGeneration(generation);
     List<io.fabric8.kubernetes.api.model.Condition> conditions = previous.getConditions();
     // status.instanceId is written once: nothing below may erase it (invariant 3)
     if (id == null) id = previous.getInstanceId();
@@ -64,7 +68,10 @@ public final class InstanceStatusRenderer {
     } else {
       var ingress = template.getSpec().getDedicated().getIngress();
       status.setUrl((ingress.getTlsSecretName() != null ? "https://" : "http://") + ingress.hostFor(id) + "/");
-      phase = phase(instance, gameServer, templateProblem);
+      phase = status.killedAt(generation)
+          ? new Phase(gameServer == null ? InstancePhase.Stopped : InstancePhase.Stopping, Progress.STALLED, "Killed",
+              "OKG killed the pod (GameServer opsState Kill); stop and start the instance, or restart it, to run it again")
+          : phase(instance, gameServer, templateProblem);
     }
     status.setPhase(phase.phase);
     if (id != null) {

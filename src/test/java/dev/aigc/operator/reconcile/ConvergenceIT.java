@@ -128,4 +128,33 @@ class ConvergenceIT extends OperatorTestBase {
     install("carol-sd", "carol");
     assertThat(awaitPhase("carol-sd", InstancePhase.Running).getStatus().getInstanceId()).isEqualTo(1);
   }
+
+  @Test
+  void okgsKillPathStopsTheInstanceInsteadOfAFightAndARestartRunsItAgain() {
+    applyExampleTemplate();
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    awaitPhase("bob-sd", InstancePhase.Running);
+
+    kubectl.resources(GameServer.class).inNamespace(NS).withName(TEMPLATE + "-0").edit(gs -> {
+      gs.getSpec().setOpsState("Kill");
+      return gs;
+    });
+
+    AigcInstance killed = awaitPhase("alice-sd", InstancePhase.Stopped);
+    var stalled = dev.aigc.operator.render.Conditions.find(killed.getStatus().getConditions(), "Stalled");
+    assertThat(stalled.getStatus()).isEqualTo("True");
+    assertThat(stalled.getReason()).isEqualTo("Killed");
+    await().atMost(WAIT).until(() -> !podExists(0) && gameServerSet().getSpec().getReplicas() == 1);
+    assertThat(GameServerSetUpdate.reservedIds(gameServerSet())).contains(0);
+    assertThat(instance("bob-sd").getStatus().getPhase()).isEqualTo(InstancePhase.Running);
+
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").edit(i -> {
+      i.getMetadata().getAnnotations().put(AigcInstance.RESTART_ANNOTATION, "2026-11-24T08:00:00Z");
+      return i;
+    });
+    assertThat(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId()).isZero();
+    assertThat(gameServerSet().getSpec().getReplicas()).isEqualTo(2);
+  }
 }

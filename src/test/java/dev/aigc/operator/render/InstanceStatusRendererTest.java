@@ -104,4 +104,58 @@ class InstanceStatusRendererTest {
         "spec.dedicated.ingress.host: must contain <id>", T0);
     assertThat(Conditions.find(s.getConditions(), Conditions.READY).getMessage()).contains("spec.dedicated.ingress.host");
   }
+
+  private static String progress(AigcInstanceStatus s) {
+    for (String type : java.util.List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED)) {
+      if (Conditions.isTrue(s.getConditions(), type)) return type + "/" + Conditions.find(s.getConditions(), type).getReason();
+    }
+    return "none";
+  }
+
+  @Test
+  void exactlyOneOfReadyReconcilingStalledHoldsAsKstatusReadsIt() {
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Ready"), null, T0)))
+        .isEqualTo("Ready/Running");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Stopped), template, 0, null, null, T0)))
+        .as("a Stopped instance that is stopped is Ready").isEqualTo("Ready/Stopped");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Stopped), template, 0, gs("Ready"), null, T0)))
+        .isEqualTo("Reconciling/Stopping");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Creating"), null, T0)))
+        .isEqualTo("Reconciling/Starting");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 0, gs("Crash"), null, T0)))
+        .isEqualTo("Stalled/Crash");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Running), null, null, null, null, T0)))
+        .isEqualTo("Stalled/TemplateNotFound");
+    assertThat(progress(InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null, "bad host", T0)))
+        .isEqualTo("Stalled/TemplateInvalid");
+  }
+
+  @Test
+  void theIdIsNeverErasedOnceWritten() {
+    AigcInstance i = instance(InstanceState.Running);
+    i.setStatus(InstanceStatusRenderer.render(i, template, 5, gs("Ready"), null, T0));
+    for (AigcTemplate t : java.util.Arrays.asList(template, null)) {
+      AigcInstanceStatus s = InstanceStatusRenderer.render(i, t, null, null, null, T1);
+      assertThat(s.getInstanceId()).isEqualTo(5);
+      assertThat(s.getVolumeClaim()).isEqualTo("user-data-stable-diffusion-cpu-5");
+    }
+  }
+
+  @Test
+  void okgsKillStopsTheInstanceUntilItsSpecChanges() {
+    AigcInstance i = instance(InstanceState.Running);
+    GameServer kill = gs("Ready");
+    kill.setSpec(new dev.aigc.operator.okg.GameServerSpec());
+    kill.getSpec().setOpsState("Kill");
+    i.setStatus(InstanceStatusRenderer.render(i, template, 1, kill, null, T0));
+    assertThat(i.getStatus().getKilledGeneration()).isEqualTo(3L);
+    assertThat(InstanceClaim.of(i).wantsToRun()).isFalse();
+
+    AigcInstanceStatus gone = InstanceStatusRenderer.render(i, template, 1, null, null, T1);
+    assertThat(gone.getPhase()).isEqualTo(InstancePhase.Stopped);
+    assertThat(progress(gone)).isEqualTo("Stalled/Killed");
+
+    i.getMetadata().setGeneration(4L);
+    assertThat(InstanceClaim.of(i).wantsToRun()).as("a new spec generation runs it again").isTrue();
+  }
 }
