@@ -107,6 +107,9 @@ class UnreadableObjectIT extends OperatorTestBase {
     assertThat((String) ready.get("message")).contains("spec.app.image");
     // the state it cannot read counts as absent, i.e. the default (Running)
     awaitPhase("bob-sd", InstancePhase.Running);
+    // and what it could not read, it did not overwrite
+    assertThat((Object) templates().withName("broken").get().get("spec", "app", "port")).isEqualTo("abc");
+    assertThat((Object) instances().withName("bob-sd").get().get("spec", "state")).isEqualTo(List.of("Stopped"));
 
     // a restart (as during a Helm upgrade) reads them all again on startup, and still starts
     stopOperator();
