@@ -2,6 +2,7 @@ package dev.aigc.operator.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import dev.aigc.operator.config.LenientSerialization;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.gateway.Gateway;
 import dev.aigc.operator.gateway.GatewaySettings;
@@ -96,6 +97,8 @@ public class RunCommand implements Callable<Integer> {
 
     Telemetry telemetry = Telemetry.prometheus();
     KubernetesClient client = new KubernetesClientBuilder()
+        // an object this version cannot fully read (a newer CRD's fields) must not stop the operator or the gateway
+        .withKubernetesSerialization(new LenientSerialization())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("aigc-api-writes", telemetry.apiWrites()))
         .build();
     List<AutoCloseable> parts = new ArrayList<>();

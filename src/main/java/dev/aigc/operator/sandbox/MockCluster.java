@@ -2,6 +2,7 @@ package dev.aigc.operator.sandbox;
 
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.config.LenientSerialization;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,6 +30,8 @@ import java.util.function.Consumer;
  */
 public class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
+  /** Shared by all clients of this cluster, so that each unreadable field is logged once, as in one process. */
+  private final LenientSerialization serialization = new LenientSerialization();
   private final KubernetesClient client;
   private final OkgSimulator okg;
   private final KnativeSimulator knative;
@@ -38,7 +41,7 @@ public class MockCluster implements AutoCloseable {
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
         new KubernetesMixedDispatcher(responses), false);
     server.init();
-    client = server.createClient();
+    client = newClient(b -> { });
     applyCrds();
     okg = new OkgSimulator(newClient(b -> { })).start();
     if (withKnative) {
@@ -68,9 +71,15 @@ public class MockCluster implements AutoCloseable {
     return client;
   }
 
-  /** A separate client, e.g. for the operator, so that its requests can be counted apart. */
+  /**
+   * A separate client, e.g. for the operator, so that its requests can be counted apart. It reads
+   * objects as {@code run}'s client does ({@link LenientSerialization}).
+   */
   public KubernetesClient newClient(Consumer<KubernetesClientBuilder> customizer) {
-    return server.createClient(customizer);
+    return server.createClient(b -> {
+      b.withKubernetesSerialization(serialization);
+      customizer.accept(b);
+    });
   }
 
   public KubernetesMockServer server() {
