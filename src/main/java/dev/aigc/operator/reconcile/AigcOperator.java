@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 
 /** Builds the operator: both reconcilers on one client, configured from {@link OperatorSettings}. */
 public final class AigcOperator implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AigcOperator.class);
   private final Operator operator;
 
   private final AtomicBoolean leader = new AtomicBoolean();
@@ -34,7 +35,13 @@ public final class AigcOperator implements AutoCloseable {
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(telemetry.registry()))
           // the mock API server has no server-side apply, and production must run the tested path
           .withUseSSAToPatchPrimaryResource(false)
-          .withSSABasedCreateUpdateMatchForDependentResources(false);
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          // An informer that stops for good (an object even LenientSerialization cannot read) must not
+          // end the process from a library thread: live() and ready() turn false, the other
+          // controllers go on, and the kubelet restarts the pod through /healthz.
+          .withInformerStoppedHandler((informer, error) -> {
+            if (error != null) log.error("informer {} stopped: {}", informer, error.toString(), error);
+          });
       if (leaderElection) {
         // two replicas are safe: only the holder of the Lease reconciles, the other waits
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
