@@ -5,14 +5,20 @@ import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSpec;
 import dev.aigc.operator.okg.GameServerStatus;
 import dev.aigc.operator.okg.Network;
-import dev.aigc.operator.render.GameServerSetUpdate;
+import dev.aigc.operator.sandbox.OkgScaling.Asts;
+import dev.aigc.operator.sandbox.OkgScaling.Gss;
+import dev.aigc.operator.sandbox.OkgScaling.PodView;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodReadinessGate;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -20,40 +26,65 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A test-scope stand-in for OpenKruiseGame's GameServerSet controller, as DESIGN section 4 describes
- * it: OKG's scaling step (explicit, previous and implicit reserve sets; lowest free IDs; deletion
- * order), pods and GameServers named {@code <gss>-<id>}, per-ID disks that outlive released IDs, and
- * the merge-patch of removed IDs back into {@code spec.reserveGameServerIds}.
+ * A stand-in for OpenKruiseGame on fabric8's mock API server: its GameServerSet controller (the
+ * scaling step of {@link OkgScaling}, the Kill path, the write-back of reserve IDs in OKG's
+ * formats), the Advanced StatefulSet it drives (pods at the lowest unreserved ordinals, per-ID
+ * claims used as they are, terminating pods waited for) and its GameServer controller (one
+ * GameServer per pod, owned by the pod, opsState and deletionPriority copied to pod labels).
+ *
+ * <p>What a real cluster adds and the mock server lacks is simulated too: pods take a while to
+ * appear and, held by a finalizer standing in for the kubelet's grace period, a while to go; the
+ * garbage collector removes a GameServer once its pod is gone.
  */
 public class OkgSimulator implements AutoCloseable {
-  private final KubernetesClient client;
+  private static final Logger log = LoggerFactory.getLogger(OkgSimulator.class);
+  /** Holds a deleted pod for {@link #setPodTerminationDelay}, as a kubelet's graceful stop would. */
+  public static final String TERMINATION_FINALIZER = "sandbox.aigc.dev/graceful-termination";
+  static final String GS_STATE_LABEL = "game.kruise.io/gs-state";
+  static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+  static final String NETWORK_TYPE_ANNOTATION = "game.kruise.io/network-type";
+  static final String NETWORK_CONF_ANNOTATION = "game.kruise.io/network-conf";
+  static final String DELETING = "Deleting";
+  static final String CREATING = "Creating";
+  private static final Duration RETRY = Duration.ofMillis(200);
   private static final int WORKERS = 4;
+
+  private final KubernetesClient client;
   private final ExecutorService[] workers = new ExecutorService[WORKERS];
-  private final ExecutorService podCreators = Executors.newFixedThreadPool(8, r -> new Thread(r, "okg-simulator-pods"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "okg-simulator-timers"));
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
-  /** The Advanced StatefulSet's reserveOrdinals per GameServerSet: OKG's memory of implicit IDs. */
-  private final Map<String, Set<Integer>> workloadReserved = new ConcurrentHashMap<>();
+  /** The Advanced StatefulSet of each GameServerSet: replicas and reserveOrdinals as OKG last wrote them. */
+  private final Map<String, Asts> workloads = new ConcurrentHashMap<>();
+  /** Pods whose creation is scheduled, as {@code <namespace>/<pod>}. */
+  private final Set<String> creating = ConcurrentHashMap.newKeySet();
+  /** UIDs of pods whose graceful stop has begun. */
+  private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private final AtomicInteger pods = new AtomicInteger();
-  private final Map<String, Set<Integer>> podIds = new ConcurrentHashMap<>();
   private volatile boolean holdReadiness;
+  private volatile Duration podCreationDelay = Duration.ofMillis(100);
+  private volatile Duration podTerminationDelay = Duration.ofMillis(300);
   private SharedIndexInformer<GameServerSet> informer;
   private SharedIndexInformer<Pod> podInformer;
+  private SharedIndexInformer<GameServer> gsInformer;
 
   public OkgSimulator(KubernetesClient client) {
     this.client = client;
@@ -70,23 +101,28 @@ public class OkgSimulator implements AutoCloseable {
 
   public OkgSimulator start() {
     informer = client.resources(GameServerSet.class).inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(GameServerSet gss) { schedule(gss); }
-      @Override public void onUpdate(GameServerSet old, GameServerSet gss) { schedule(gss); }
-      @Override public void onDelete(GameServerSet gss, boolean unknown) { }
+      @Override public void onAdd(GameServerSet gss) { schedule(keyOf(gss)); }
+      @Override public void onUpdate(GameServerSet old, GameServerSet gss) { schedule(keyOf(gss)); }
+      @Override public void onDelete(GameServerSet gss, boolean unknown) { setGone(keyOf(gss)); }
     });
-    // a pod deleted by someone else (a restart) is recreated at the same ID, as the workload does
     podInformer = client.pods().inAnyNamespace().withLabel(GameServerSet.OWNER_GSS_LABEL).inform(new ResourceEventHandler<>() {
-      @Override public void onAdd(Pod pod) { }
-      @Override public void onUpdate(Pod old, Pod pod) { }
+      @Override public void onAdd(Pod pod) { schedule(setKeyOf(pod)); }
+      @Override public void onUpdate(Pod old, Pod pod) { podUpdated(pod); }
       @Override public void onDelete(Pod pod, boolean unknown) { podGone(pod); }
     });
+    gsInformer = client.resources(GameServer.class).inAnyNamespace().withLabel(GameServerSet.OWNER_GSS_LABEL)
+        .inform(new ResourceEventHandler<>() {
+          @Override public void onAdd(GameServer gs) { syncGsToPodLater(gs); }
+          @Override public void onUpdate(GameServer old, GameServer gs) { syncGsToPodLater(gs); }
+          @Override public void onDelete(GameServer gs, boolean unknown) { }
+        });
     return this;
   }
 
   /** While held, new GameServers stay Creating: the app has not started yet. */
   public void holdReadiness(boolean hold) {
     this.holdReadiness = hold;
-    if (!hold) workers[0].submit(this::readyAll);
+    if (!hold) workers[0].submit(() -> guarded("readiness", this::readyAll));
   }
 
   /** Pods created so far, across all sets. */
@@ -94,171 +130,360 @@ public class OkgSimulator implements AutoCloseable {
     return pods.get();
   }
 
-  private void schedule(GameServerSet gss) {
-    String key = gss.getMetadata().getNamespace() + "/" + gss.getMetadata().getName();
-    if (pending.add(key)) {
-      workerFor(key).submit(() -> {
-        pending.remove(key);
-        try {
-          scale(gss.getMetadata().getNamespace(), gss.getMetadata().getName());
-        } catch (KubernetesClientException e) {
-          // a conflict with the operator's write: the next event brings the newer object
-          if (e.getCode() != 409) throw e;
-        }
-      });
-    }
+  /** How long a pod takes to appear after the workload decides to create it. */
+  public OkgSimulator setPodCreationDelay(Duration delay) {
+    this.podCreationDelay = delay;
+    return this;
   }
 
-  /** OKG's scaling step ({@code computeToScaleGs} and {@code GameServerScale}). */
-  private void scale(String namespace, String name) {
-    // OKG reads from its informer cache, and so do we
-    GameServerSet gss = informer.getStore().getByKey(namespace + "/" + name);
-    if (gss == null || gss.getSpec() == null) return;
-    String key = namespace + "/" + name;
-    int replicas = gss.getSpec().getReplicas() == null ? 0 : gss.getSpec().getReplicas();
-    Set<Integer> explicit = GameServerSetUpdate.reservedIds(gss);
-    Set<Integer> previous = parseIds(annotations(gss).get(GameServerSet.RESERVE_IDS_ANNOTATION));
-    Set<Integer> workload = workloadReserved.getOrDefault(key, Set.of());
+  /** How long a deleted pod stays terminating; applies to stops that begin after the call. */
+  public OkgSimulator setPodTerminationDelay(Duration delay) {
+    this.podTerminationDelay = delay;
+    return this;
+  }
 
-    Set<Integer> newAddExplicit = minus(explicit, previous);
-    Set<Integer> newDeleteExplicit = minus(previous, explicit);
-    Set<Integer> implicit = minus(minus(workload, previous), newAddExplicit);
-    implicit.addAll(newDeleteExplicit);
+  /** The Advanced StatefulSet that OKG keeps for a set: its replicas and reserveOrdinals. */
+  public Optional<Asts> workload(String namespace, String name) {
+    return Optional.ofNullable(workloads.get(namespace + "/" + name));
+  }
 
-    Set<Integer> existing = new TreeSet<>(podsOf(key));
-    Set<Integer> managed = new TreeSet<>(existing);
-    managed.removeAll(explicit);
-    if (managed.size() < replicas) {
-      for (int id = 0; managed.size() < replicas; id++) {
-        if (managed.contains(id) || explicit.contains(id)) continue;
-        implicit.remove(id);
-        managed.add(id);
-      }
-    } else if (managed.size() > replicas) {
-      List<Integer> victims = managed.stream()
-          .sorted(deletionOrder(namespace, name))
-          .limit(managed.size() - replicas)
-          .toList();
-      managed.removeAll(victims);
-      implicit.addAll(victims);
-    }
-    Set<Integer> newReserve = new TreeSet<>(implicit);
-    newReserve.addAll(explicit);
-    workloadReserved.put(key, newReserve);
-
-    for (int id : existing) {
-      if (!managed.contains(id)) removePod(key, namespace, name, id);
-    }
-    Set<Integer> present = existing;
-    // the workload creates pods in parallel (OKG sets podManagementPolicy Parallel)
-    List<java.util.concurrent.Future<?>> creations = new ArrayList<>();
-    for (int id : managed) if (!present.contains(id)) creations.add(podCreators.submit(() -> createPod(gss, id)));
-    for (var creation : creations) {
+  private void schedule(String key) {
+    if (key == null || !pending.add(key)) return;
+    workerFor(key).submit(() -> {
+      pending.remove(key);
       try {
-        creation.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException(e.getCause());
+        reconcile(key);
+      } catch (KubernetesClientException e) {
+        // a conflict with another writer, or a transient failure: try again, as a requeue would
+        if (e.getCode() != 409) log.warn("OKG simulator: reconciling {} failed: {}", key, e.getMessage());
+        later(key);
+      } catch (RuntimeException e) {
+        log.warn("OKG simulator: reconciling {} failed", key, e);
+        later(key);
       }
+    });
+  }
+
+  private void later(String key) {
+    if (!timers.isShutdown()) timers.schedule(() -> schedule(key), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** The GameServerSet controller's Reconcile, from the workload onwards (OKG has no PodProbeMarker here). */
+  private void reconcile(String key) {
+    GameServerSet gss = informer.getStore().getByKey(key);
+    if (gss == null || gss.getSpec() == null) return;
+    Asts asts = workloads.get(key);
+    if (asts == null) {
+      // initAsts: replicas and the reserve list copied as they are, then the workload's own event
+      workloads.put(key, new Asts(replicas(gss), copy(gss.getSpec().getReserveGameServerIds())));
+      syncWorkload(key);
+      schedule(key);
+      return;
+    }
+    Gss view = view(gss);
+    List<PodView> podList = podsOf(key).stream()
+        .map(p -> PodView.of(p.getMetadata().getName(), p.getMetadata().getLabels(), p.getMetadata().getDeletionTimestamp() != null))
+        .toList();
+
+    int newReplicas = OkgScaling.getReplicasAfterKilling(view, asts, podList);
+    if (newReplicas != view.replicas()) {
+      // OKG's r.Update(gss): a write guarded by the resourceVersion it read
+      patchGss(gss, List.of(
+          op("replace", "/metadata/resourceVersion", gss.getMetadata().getResourceVersion()),
+          op("replace", "/spec/replicas", newReplicas)));
+      log.info("OKG simulator: {} kills GameServers, replicas {} -> {}", key, view.replicas(), newReplicas);
+      return;
     }
 
-    writeBack(gss, explicit, newReserve);
+    if (OkgScaling.isNeedToScale(view, asts)) {
+      OkgScaling.Scale scale = OkgScaling.gameServerScale(view, asts, podList);
+      workloads.put(key, scale.asts());
+      writeBack(gss, scale);
+      syncWorkload(key);
+      return;
+    }
+    syncWorkload(key);
   }
 
   /**
    * OKG merge-patches the annotation and, with ReserveIds, the reserve list. We send the same change
    * as a JSON Patch: the mock server appends to arrays in merge patches instead of replacing them.
    */
-  private void writeBack(GameServerSet gss, Set<Integer> explicit, Set<Integer> newReserve) {
-    boolean reserveIds = gss.getSpec().getScaleStrategy() != null
-        && "ReserveIds".equals(gss.getSpec().getScaleStrategy().getScaleDownStrategyType());
-    Set<Integer> specIds = reserveIds ? newReserve : explicit;
+  private void writeBack(GameServerSet gss, OkgScaling.Scale scale) {
     List<Map<String, Object>> ops = new ArrayList<>();
-    String recorded = specIds.stream().map(String::valueOf).collect(Collectors.joining(","));
-    if (!recorded.equals(annotations(gss).get(GameServerSet.RESERVE_IDS_ANNOTATION))) {
-      ops.add(Map.of("op", "add", "path", "/metadata/annotations/game.kruise.io~1reserve-ids", "value", recorded));
+    if (scale.annotationPatch() != null) {
+      ops.add(op("add", "/metadata/annotations/" + GameServerSet.RESERVE_IDS_ANNOTATION.replace("/", "~1"), scale.annotationPatch()));
     }
-    if (reserveIds && !specIds.equals(explicit)) {
-      ops.add(Map.of("op", "add", "path", "/spec/reserveGameServerIds", "value", new ArrayList<>(specIds)));
+    if (scale.patchSpecReserve()) {
+      // OKG marshals an empty set as null, which a merge patch turns into "remove the field"
+      ops.add(scale.specReservePatch() == null
+          ? Map.of("op", "remove", "path", "/spec/reserveGameServerIds")
+          : op("add", "/spec/reserveGameServerIds", json(scale.specReservePatch())));
     }
-    if (ops.isEmpty()) return;
-    client.resources(GameServerSet.class).inNamespace(gss.getMetadata().getNamespace())
-        .withName(gss.getMetadata().getName())
+    if (!ops.isEmpty()) patchGss(gss, ops);
+  }
+
+  private void patchGss(GameServerSet gss, List<Map<String, Object>> ops) {
+    client.resources(GameServerSet.class).inNamespace(gss.getMetadata().getNamespace()).withName(gss.getMetadata().getName())
         .patch(PatchContext.of(PatchType.JSON), Serialization.asJson(ops));
   }
 
-  /** Kill > WaitToBeDeleted > None > Allocated > Maintaining, then higher deletionPriority, then higher ID. */
-  private Comparator<Integer> deletionOrder(String namespace, String gss) {
-    Map<Integer, GameServer> servers = new HashMap<>();
-    for (GameServer gs : client.resources(GameServer.class).inNamespace(namespace)
-        .withLabel(GameServerSet.OWNER_GSS_LABEL, gss).list().getItems()) {
-      servers.put(idOf(gs.getMetadata().getName()), gs);
-    }
-    List<String> opsOrder = List.of("Kill", "WaitToBeDeleted", "None", "Allocated", "Maintaining");
-    Comparator<Integer> byOps = Comparator.comparingInt(id -> {
-      GameServer gs = servers.get(id);
-      String ops = gs == null || gs.getSpec() == null || gs.getSpec().getOpsState() == null ? "None" : gs.getSpec().getOpsState();
-      int rank = opsOrder.indexOf(ops);
-      return rank < 0 ? 2 : rank;
-    });
-    Comparator<Integer> byPriority = Comparator.comparingInt(id -> {
-      GameServer gs = servers.get(id);
-      IntOrString p = gs == null || gs.getSpec() == null ? null : gs.getSpec().getDeletionPriority();
-      return p == null || p.getIntVal() == null ? 0 : -p.getIntVal();
-    });
-    return byOps.thenComparing(byPriority).thenComparing(Comparator.reverseOrder());
-  }
+  // ---- the Advanced StatefulSet ----
 
-  private void createPod(GameServerSet gss, int id) {
+  /**
+   * Pods at the lowest {@code replicas} unreserved ordinals; others are deleted. A missing pod is
+   * created after the creation delay; a terminating one is waited for.
+   */
+  private void syncWorkload(String key) {
+    GameServerSet gss = informer.getStore().getByKey(key);
+    Asts asts = workloads.get(key);
+    if (gss == null || asts == null) return;
+    Set<Integer> wanted = OkgScaling.workloadOrdinals(asts);
+    Map<Integer, Pod> existing = new HashMap<>();
+    for (Pod pod : podsOf(key)) {
+      int ordinal = OkgScaling.getIndexFromGsName(pod.getMetadata().getName());
+      existing.put(ordinal, pod);
+      if (!wanted.contains(ordinal) && pod.getMetadata().getDeletionTimestamp() == null) deletePod(pod);
+    }
     String namespace = gss.getMetadata().getNamespace();
-    String gssName = gss.getMetadata().getName();
-    String name = GameServerSet.podName(gssName, id);
-    var template = gss.getSpec().getGameServerTemplate();
-    for (PersistentVolumeClaim claim : template.getVolumeClaimTemplates()) {
-      String claimName = claim.getMetadata().getName() + "-" + name;
-      try {
-        client.persistentVolumeClaims().inNamespace(namespace).resource(new PersistentVolumeClaimBuilder()
-            .withMetadata(new ObjectMetaBuilder().withName(claimName).withNamespace(namespace)
-                .withLabels(claim.getMetadata().getLabels()).build())
-            .withSpec(claim.getSpec())
-            .build()).create();
-      } catch (KubernetesClientException e) {
-        // the disk of a released ID is still there: it is re-attached, not made anew
-        if (e.getCode() != 409) throw e;
+    for (int ordinal : wanted) {
+      if (existing.containsKey(ordinal)) continue;
+      String podKey = namespace + "/" + GameServerSet.podName(gss.getMetadata().getName(), ordinal);
+      if (creating.add(podKey)) {
+        timers.schedule(() -> workerFor(key).submit(() -> guarded(podKey, () -> createPod(key, ordinal, podKey))),
+            podCreationDelay.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) labels.putAll(template.getMetadata().getLabels());
-    labels.put(GameServerSet.OWNER_GSS_LABEL, gssName);
-    PodSpec spec = Serialization.clone(template.getSpec());
-    client.pods().inNamespace(namespace).resource(new PodBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build())
-        .withSpec(spec)
-        .build()).create();
-    pods.incrementAndGet();
-    podsOf(namespace + "/" + gssName).add(id);
-
-    GameServer gs = new GameServer();
-    gs.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace)
-        .withLabels(Map.of(GameServerSet.OWNER_GSS_LABEL, gssName)).build());
-    GameServerSpec gsSpec = new GameServerSpec();
-    gsSpec.setOpsState("None");
-    gs.setSpec(gsSpec);
-    GameServerStatus status = new GameServerStatus();
-    status.setCurrentState("Creating");
-    gs.setStatus(status);
-    client.resource(gs).create();
-    if (!holdReadiness) markReady(gss, id);
   }
 
-  private void markReady(GameServerSet gss, int id) {
+  private void createPod(String key, int ordinal, String podKey) {
+    creating.remove(podKey);
+    GameServerSet gss = informer.getStore().getByKey(key);
+    Asts asts = workloads.get(key);
+    if (gss == null || asts == null || !OkgScaling.workloadOrdinals(asts).contains(ordinal)) return;
     String namespace = gss.getMetadata().getNamespace();
-    String name = GameServerSet.podName(gss.getMetadata().getName(), id);
+    String gssName = gss.getMetadata().getName();
+    String name = GameServerSet.podName(gssName, ordinal);
+    // the old pod is still terminating: its removal brings us back
+    if (client.pods().inNamespace(namespace).withName(name).get() != null) return;
+    var template = gss.getSpec().getGameServerTemplate();
+    List<PersistentVolumeClaim> claimTemplates = template.getVolumeClaimTemplates() == null ? List.of() : template.getVolumeClaimTemplates();
+    for (PersistentVolumeClaim claimTemplate : claimTemplates) {
+      if (!ensureClaim(gss, claimTemplate, ordinal)) {
+        later(key);
+        return;
+      }
+    }
+
+    Pod pod = newPod(gss, ordinal, claimTemplates);
+    Pod created;
+    try {
+      created = client.pods().inNamespace(namespace).resource(pod).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) return;
+      throw e;
+    }
+    pods.incrementAndGet();
+    createGameServer(gss, created);
+  }
+
+  /**
+   * The workload's createPersistentVolumeClaims: an existing claim is used as it is; a missing one is
+   * created from the template; one being deleted blocks the pod (false: retry later).
+   */
+  private boolean ensureClaim(GameServerSet gss, PersistentVolumeClaim claimTemplate, int ordinal) {
+    String namespace = gss.getMetadata().getNamespace();
+    String claimName = claimTemplate.getMetadata().getName() + "-" + gss.getMetadata().getName() + "-" + ordinal;
+    PersistentVolumeClaim existing = client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get();
+    if (existing != null) return existing.getMetadata().getDeletionTimestamp() == null;
+    PersistentVolumeClaim claim = Serialization.clone(claimTemplate);
+    ObjectMeta meta = claim.getMetadata();
+    meta.setName(claimName);
+    meta.setNamespace(namespace);
+    // the template's labels plus the workload's selector
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (meta.getLabels() != null) labels.putAll(meta.getLabels());
+    labels.put(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName());
+    meta.setLabels(labels);
+    try {
+      client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) throw e;
+    }
+    return true;
+  }
+
+  private Pod newPod(GameServerSet gss, int ordinal, List<PersistentVolumeClaim> claimTemplates) {
+    String gssName = gss.getMetadata().getName();
+    String name = GameServerSet.podName(gssName, ordinal);
+    var template = gss.getSpec().getGameServerTemplate();
+    ObjectMeta templateMeta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (templateMeta.getLabels() != null) labels.putAll(templateMeta.getLabels());
+    labels.put(GameServerSet.OWNER_GSS_LABEL, gssName);
+    labels.put(POD_NAME_LABEL, name);
+    labels.put(OkgScaling.LIFECYCLE_STATE_LABEL, "Normal");
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (templateMeta.getAnnotations() != null) annotations.putAll(templateMeta.getAnnotations());
+    Network network = gss.getSpec().getNetwork();
+    if (network != null) {
+      annotations.put(NETWORK_CONF_ANNOTATION, Serialization.asJson(network.getNetworkConf()));
+      annotations.put(NETWORK_TYPE_ANNOTATION, network.getNetworkType());
+    }
+
+    PodSpec spec = template.getSpec() == null ? new PodSpec() : Serialization.clone(template.getSpec());
+    spec.setHostname(name);
+    spec.setSubdomain(gssName);
+    List<PodReadinessGate> gates = new ArrayList<>(spec.getReadinessGates() == null ? List.of() : spec.getReadinessGates());
+    gates.add(new PodReadinessGate("InPlaceUpdateReady"));
+    spec.setReadinessGates(gates);
+    // updateStorage: one volume per claim template, ahead of the template's own volumes
+    List<Volume> volumes = new ArrayList<>();
+    for (PersistentVolumeClaim claim : claimTemplates) {
+      String claimName = claim.getMetadata().getName();
+      volumes.add(new VolumeBuilder().withName(claimName).withNewPersistentVolumeClaim(claimName + "-" + gssName + "-" + ordinal, false).build());
+    }
+    if (spec.getVolumes() != null) {
+      for (Volume v : spec.getVolumes()) if (volumes.stream().noneMatch(c -> c.getName().equals(v.getName()))) volumes.add(v);
+    }
+    spec.setVolumes(volumes);
+
+    Pod pod = new Pod();
+    pod.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(gss.getMetadata().getNamespace())
+        .withLabels(labels).withAnnotations(annotations).withFinalizers(TERMINATION_FINALIZER).build());
+    pod.setSpec(spec);
+    return pod;
+  }
+
+  private void deletePod(Pod pod) {
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+  }
+
+  // ---- pods going away ----
+
+  private void podUpdated(Pod pod) {
+    String key = setKeyOf(pod);
+    if (pod.getMetadata().getDeletionTimestamp() != null && stopping.add(pod.getMetadata().getUid())) {
+      workerFor(key).submit(() -> guarded(key, () -> markDeleting(pod)));
+      if (pod.getMetadata().getFinalizers().contains(TERMINATION_FINALIZER)) {
+        timers.schedule(() -> workerFor(key).submit(() -> guarded(key, () -> finishTermination(pod))),
+            podTerminationDelay.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+    schedule(key);
+  }
+
+  /** The kubelet is done: our finalizer goes, and with it the pod. */
+  private void finishTermination(Pod pod) {
+    var ref = client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+    Pod current = ref.get();
+    if (current == null || !Objects.equals(current.getMetadata().getUid(), pod.getMetadata().getUid())) return;
+    List<String> rest = new ArrayList<>(current.getMetadata().getFinalizers());
+    if (!rest.remove(TERMINATION_FINALIZER)) return;
+    ref.patch(PatchContext.of(PatchType.JSON), Serialization.asJson(List.of(op("replace", "/metadata/finalizers", rest))));
+  }
+
+  /** The garbage collector removes the GameServer that the pod owned; the workload may make a new pod. */
+  private void podGone(Pod pod) {
+    String key = setKeyOf(pod);
+    if (key == null) return;
+    stopping.remove(pod.getMetadata().getUid());
+    workerFor(key).submit(() -> guarded(key, () -> {
+      var ref = client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+      GameServer gs = ref.get();
+      if (gs != null && ownedBy(gs, pod.getMetadata().getUid())) ref.delete();
+    }));
+    schedule(key);
+  }
+
+  /** A deleted GameServerSet takes its workload and so its pods with it; the claims stay. */
+  private void setGone(String key) {
+    workerFor(key).submit(() -> guarded(key, () -> {
+      workloads.remove(key);
+      for (Pod pod : podsOf(key)) if (pod.getMetadata().getDeletionTimestamp() == null) deletePod(pod);
+    }));
+  }
+
+  // ---- the GameServer controller ----
+
+  private void createGameServer(GameServerSet gss, Pod pod) {
+    var template = gss.getSpec().getGameServerTemplate();
+    ObjectMeta templateMeta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (templateMeta.getLabels() != null) labels.putAll(templateMeta.getLabels());
+    labels.put(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName());
+    // ReclaimPolicy Cascade, the default: the GameServer lives exactly as long as its pod
+    OwnerReference owner = new OwnerReferenceBuilder().withApiVersion("v1").withKind("Pod")
+        .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid())
+        .withController(true).withBlockOwnerDeletion(true).build();
+    GameServer gs = new GameServer();
+    gs.setMetadata(new ObjectMetaBuilder().withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
+        .withLabels(labels).withAnnotations(templateMeta.getAnnotations()).withOwnerReferences(owner).build());
+    GameServerSpec spec = new GameServerSpec();
+    spec.setOpsState(OkgScaling.NONE);
+    spec.setDeletionPriority(new IntOrString(0));
+    spec.setUnmodelled("updatePriority", 0);
+    spec.setUnmodelled("networkDisabled", false);
+    gs.setSpec(spec);
+    GameServerStatus status = new GameServerStatus();
+    status.setCurrentState(CREATING);
+    gs.setStatus(status);
+    var ref = client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+    try {
+      client.resource(gs).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) throw e;
+      // a GameServer of an earlier pod that the garbage collector has not removed yet
+      GameServer stale = ref.get();
+      if (stale != null && ownedBy(stale, pod.getMetadata().getUid())) return;
+      ref.delete();
+      client.resource(gs).create();
+    }
+    if (!holdReadiness) markReady(gss, pod.getMetadata().getName());
+  }
+
+  private void syncGsToPodLater(GameServer gs) {
+    String gssName = gs.getMetadata().getLabels() == null ? null : gs.getMetadata().getLabels().get(GameServerSet.OWNER_GSS_LABEL);
+    if (gssName == null) return;
+    String key = gs.getMetadata().getNamespace() + "/" + gssName;
+    workerFor(key).submit(() -> guarded(key, () -> syncGsToPod(gs)));
+  }
+
+  /** SyncGsToPod: the pod carries the GameServer's opsState and deletionPriority as labels, which scaling reads. */
+  private void syncGsToPod(GameServer gs) {
+    Pod pod = podInformer.getStore().getByKey(gs.getMetadata().getNamespace() + "/" + gs.getMetadata().getName());
+    if (pod == null || !ownedBy(gs, pod.getMetadata().getUid())) return;
+    GameServerSpec spec = gs.getSpec() == null ? new GameServerSpec() : gs.getSpec();
+    Map<String, String> want = new LinkedHashMap<>();
+    want.put(OkgScaling.OPS_STATE_LABEL, spec.getOpsState() == null ? "" : spec.getOpsState());
+    IntOrString priority = spec.getDeletionPriority();
+    want.put(OkgScaling.DELETE_PRIORITY_LABEL, priority == null ? "" : priority.getIntVal() != null ? priority.getIntVal().toString() : priority.getStrVal());
+    Map<String, String> have = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    Map<String, String> changed = new LinkedHashMap<>();
+    want.forEach((k, v) -> { if (!v.equals(have.get(k))) changed.put(k, v); });
+    if (changed.isEmpty()) return;
+    try {
+      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", Map.of("labels", changed))));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+  }
+
+  /** A terminating pod's GameServer reports Deleting until the garbage collector removes it. */
+  private void markDeleting(Pod pod) {
+    var ref = client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName());
+    GameServer gs = ref.get();
+    if (gs == null || !ownedBy(gs, pod.getMetadata().getUid())) return;
+    GameServerStatus status = new GameServerStatus();
+    status.setCurrentState(DELETING);
+    patchStatus(gs, status);
+  }
+
+  private void markReady(GameServerSet gss, String name) {
     var address = new GameServerStatus.Address();
     address.setIp("192.0.2.10");
-    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(id)));
+    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(OkgScaling.getIndexFromGsName(name))));
     var network = new GameServerStatus.NetworkStatus();
     network.setCurrentNetworkState(GameServerStatus.READY);
     network.setExternalAddresses(List.of(address));
@@ -266,42 +491,90 @@ public class OkgSimulator implements AutoCloseable {
     status.setCurrentState(GameServerStatus.READY);
     status.setNetworkStatus(network);
     GameServer ready = new GameServer();
-    ready.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-    ready.setStatus(status);
-    client.resource(ready).patchStatus();
+    ready.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(gss.getMetadata().getNamespace()).build());
+    patchStatus(ready, status);
   }
 
-  private void readyAll() {
-    for (GameServerSet gss : client.resources(GameServerSet.class).inAnyNamespace().list().getItems()) {
-      for (GameServer gs : client.resources(GameServer.class).inNamespace(gss.getMetadata().getNamespace())
-          .withLabel(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName()).list().getItems()) {
-        if (gs.getStatus() == null || !GameServerStatus.READY.equals(gs.getStatus().getCurrentState())) {
-          markReady(gss, idOf(gs.getMetadata().getName()));
-        }
-      }
+  private void patchStatus(GameServer gs, GameServerStatus status) {
+    GameServer patch = new GameServer();
+    patch.setMetadata(new ObjectMetaBuilder().withName(gs.getMetadata().getName()).withNamespace(gs.getMetadata().getNamespace()).build());
+    patch.setStatus(status);
+    try {
+      client.resource(patch).patchStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
     }
   }
 
-  private void podGone(Pod pod) {
-    String gss = pod.getMetadata().getLabels().get(GameServerSet.OWNER_GSS_LABEL);
-    String key = pod.getMetadata().getNamespace() + "/" + gss;
-    if (!podsOf(key).remove(idOf(pod.getMetadata().getName()))) return; // we removed it ourselves
-    client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-    GameServerSet set = informer.getStore().getByKey(key);
-    if (set != null) schedule(set);
+  private void readyAll() {
+    for (GameServer gs : gsInformer.getStore().list()) {
+      String state = gs.getStatus() == null ? null : gs.getStatus().getCurrentState();
+      if (GameServerStatus.READY.equals(state) || DELETING.equals(state)) continue;
+      Pod pod = podInformer.getStore().getByKey(gs.getMetadata().getNamespace() + "/" + gs.getMetadata().getName());
+      if (pod == null || pod.getMetadata().getDeletionTimestamp() != null) continue;
+      GameServerSet gss = informer.getStore().getByKey(setKeyOf(pod));
+      if (gss != null) markReady(gss, gs.getMetadata().getName());
+    }
   }
 
-  /** The pod goes and its GameServer with it (owned by the pod); the disk stays. */
-  private void removePod(String key, String namespace, String gss, int id) {
-    String name = GameServerSet.podName(gss, id);
-    podsOf(key).remove(id);
-    client.pods().inNamespace(namespace).withName(name).delete();
-    client.resources(GameServer.class).inNamespace(namespace).withName(name).delete();
+  // ---- helpers ----
+
+  /** Runs a side task; failures are logged, as a controller's would be. */
+  private void guarded(String what, Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      log.warn("OKG simulator: {} failed: {}", what, e.getMessage());
+    }
   }
 
-  /** The IDs whose pods exist, per set; OKG would read them from its pod informer. */
-  private Set<Integer> podsOf(String key) {
-    return podIds.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+  /** The pods of a set, from the informer cache, as OKG lists them. */
+  private List<Pod> podsOf(String key) {
+    List<Pod> result = new ArrayList<>();
+    for (Pod pod : podInformer.getStore().list()) if (key.equals(setKeyOf(pod))) result.add(pod);
+    return result;
+  }
+
+  private static boolean ownedBy(GameServer gs, String uid) {
+    return gs.getMetadata().getOwnerReferences().stream().anyMatch(o -> Objects.equals(o.getUid(), uid));
+  }
+
+  private static String keyOf(GameServerSet gss) {
+    return gss.getMetadata().getNamespace() + "/" + gss.getMetadata().getName();
+  }
+
+  private static String setKeyOf(Pod pod) {
+    String gss = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(GameServerSet.OWNER_GSS_LABEL);
+    return gss == null ? null : pod.getMetadata().getNamespace() + "/" + gss;
+  }
+
+  private static Gss view(GameServerSet gss) {
+    String strategy = gss.getSpec().getScaleStrategy() == null ? null : gss.getSpec().getScaleStrategy().getScaleDownStrategyType();
+    // the API server drops empty maps, so Go sees no annotations as a nil map
+    Map<String, String> annotations = gss.getMetadata().getAnnotations();
+    return new Gss(replicas(gss), gss.getSpec().getReserveGameServerIds(),
+        annotations == null || annotations.isEmpty() ? null : annotations, strategy);
+  }
+
+  private static int replicas(GameServerSet gss) {
+    return gss.getSpec().getReplicas() == null ? 0 : gss.getSpec().getReplicas();
+  }
+
+  private static List<IntOrString> copy(List<IntOrString> ids) {
+    return ids == null ? null : List.copyOf(ids);
+  }
+
+  /** Ints as numbers, ranges as strings, as OKG marshals []intstr.IntOrString. */
+  private static List<Object> json(List<IntOrString> ids) {
+    return ids.stream().<Object>map(v -> v.getIntVal() != null ? v.getIntVal() : v.getStrVal()).toList();
+  }
+
+  private static Map<String, Object> op(String op, String path, Object value) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("op", op);
+    result.put("path", path);
+    result.put("value", value);
+    return result;
   }
 
   private static String hostOf(GameServerSet gss) {
@@ -311,37 +584,12 @@ public class OkgSimulator implements AutoCloseable {
         .findFirst().orElse("");
   }
 
-  private static Map<String, String> annotations(GameServerSet gss) {
-    return gss.getMetadata().getAnnotations() == null ? Map.of() : gss.getMetadata().getAnnotations();
-  }
-
-  static Set<Integer> parseIds(String text) {
-    Set<Integer> ids = new TreeSet<>();
-    if (text == null || text.isBlank()) return ids;
-    for (String part : text.split(",")) {
-      String p = part.trim();
-      int dash = p.indexOf('-', 1);
-      if (dash < 0) ids.add(Integer.parseInt(p));
-      else for (int i = Integer.parseInt(p.substring(0, dash)); i <= Integer.parseInt(p.substring(dash + 1)); i++) ids.add(i);
-    }
-    return ids;
-  }
-
-  private static int idOf(String podName) {
-    return Integer.parseInt(podName.substring(podName.lastIndexOf('-') + 1));
-  }
-
-  private static Set<Integer> minus(Set<Integer> a, Set<Integer> b) {
-    Set<Integer> result = new TreeSet<>(a);
-    result.removeAll(b);
-    return result;
-  }
-
   @Override
   public void close() throws InterruptedException {
     if (informer != null) informer.close();
     if (podInformer != null) podInformer.close();
-    podCreators.shutdownNow();
+    if (gsInformer != null) gsInformer.close();
+    timers.shutdownNow();
     for (ExecutorService worker : workers) worker.shutdownNow();
     for (ExecutorService worker : workers) worker.awaitTermination(5, TimeUnit.SECONDS);
   }
