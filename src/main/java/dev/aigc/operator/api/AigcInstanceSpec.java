@@ -11,6 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AigcInstanceSpec {
   @Required
   @Pattern(Patterns.DNS_LABEL)
+  @Size(max = 63)
   @ValidationRule(value = "self == oldSelf", message = "spec.template is immutable")
   private String template;
 

@@ -4,6 +4,7 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /** What an admin publishes: an app image plus compute, storage and network settings. */
 @Group(AigcTemplate.GROUP)
 @Version(AigcTemplate.VERSION)
+@Categories("aigc")
 @ShortNames("aigct")
 @AdditionalPrinterColumn(name = "Modes", jsonPath = ".status.modes", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(

@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -10,7 +11,9 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "at least one of spec.dedicated and spec.shared is required",
     reason = "FieldValueRequired")
 public class AigcTemplateSpec {
+  @Size(max = 128)
   private String displayName;
+  @Size(max = 4096)
   private String description;
   @Required private AppSpec app;
   private ComputeSpec compute;

@@ -16,17 +16,20 @@ public class AppSpec {
   public static final int DEFAULT_PORT = 7860;
 
   @Required
-  @Size(min = 1)
+  @Size(min = 1, max = 1024)
   private String image;
 
-  private List<String> command;
-  private List<String> args;
+  @Size(max = 64)
+  private List<@Size(max = 4096) String> command;
+  @Size(max = 256)
+  private List<@Size(max = 4096) String> args;
 
   @Default("7860")
   @Min(1)
   @Max(65535)
   private Integer port;
 
+  @Size(max = 256)
   private List<EnvVar> env;
   /** Defaults to a TCP check on {@link #port}. */
   private Probe readinessProbe;

@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -12,10 +13,12 @@ import java.util.Map;
 public class ComputeSpec {
   /** CPU, as both request and limit. */
   @Pattern(Patterns.QUANTITY)
+  @Size(max = 64)
   private String cpu;
 
   /** Memory, as both request and limit. */
   @Pattern(Patterns.QUANTITY)
+  @Size(max = 64)
   private String memory;
 
   /** Whole GPUs (nvidia.com/gpu). */
@@ -27,7 +30,9 @@ public class ComputeSpec {
   private Integer gpuMemory;
 
   private EciSpec eci;
-  private Map<String, String> nodeSelector;
+  @Size(max = 64)
+  private Map<String, @Size(max = 253) String> nodeSelector;
+  @Size(max = 64)
   private List<Toleration> tolerations;
 
   public String getCpu() { return cpu; }

@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
@@ -10,7 +11,8 @@ public class EciSpec {
   private Boolean enabled;
 
   /** ECS instance types to try, in order (k8s.aliyun.com/eci-use-specs). */
-  private List<@Pattern("^[a-zA-Z0-9.-]+$") String> instanceTypes;
+  @Size(max = 16)
+  private List<@Pattern("^[a-zA-Z0-9.-]+$") @Size(max = 64) String> instanceTypes;
 
   public Boolean getEnabled() { return enabled; }
   public void setEnabled(Boolean enabled) { this.enabled = enabled; }

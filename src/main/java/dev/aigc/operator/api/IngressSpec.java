@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -13,20 +14,24 @@ public class IngressSpec {
   public static final String ID_PLACEHOLDER = "<id>";
 
   @Default("nginx")
+  @Size(max = 253)
   private String className;
 
   /** The host pattern; {@code <id>} is replaced by the instance ID. */
   @Required
   @Pattern(Patterns.HOST_WITH_ID)
+  @Size(max = 253)
   private String host;
 
   @Default("/")
   @Pattern("^/.*")
+  @Size(max = 1024)
   private String path;
 
   @Default("ImplementationSpecific")
   private PathType pathType;
 
+  @Size(max = 253)
   private String tlsSecretName;
 
   /** Extra annotations for every instance's Ingress. OKG splits each on ": ", so a value may not hold one. */
@@ -34,7 +39,9 @@ public class IngressSpec {
       value = "self.all(k, !self[k].contains(': '))",
       message = "spec.dedicated.ingress.annotations values must not contain ': '",
       reason = "FieldValueInvalid")
-  private Map<String, String> annotations;
+  // bounded, so that the API server's cost estimate of the rule stays within its budget
+  @Size(max = 64)
+  private Map<String, @Size(max = 4096) String> annotations;
 
   public String getClassName() { return className; }
   public void setClassName(String className) { this.className = className; }

@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -10,6 +11,7 @@ import io.fabric8.generator.annotation.Required;
 public class SessionAffinitySpec {
   @Required
   @Pattern("^[A-Za-z0-9_-]+$")
+  @Size(max = 128)
   private String cookieName;
 
   @Min(1)

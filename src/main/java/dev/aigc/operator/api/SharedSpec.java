@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -30,6 +31,7 @@ public class SharedSpec {
   private Integer targetUtilizationPercentage;
 
   @Pattern("^[a-z0-9.-]+$")
+  @Size(max = 253)
   private String autoscalingClass;
 
   @Min(1)

@@ -1,6 +1,7 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -9,12 +10,15 @@ import io.fabric8.generator.annotation.Required;
 public class StorageSpec {
   @Required
   @Pattern(Patterns.QUANTITY)
+  @Size(max = 64)
   private String size;
 
+  @Size(max = 253)
   private String storageClassName;
 
   @Required
   @Pattern("^/.*")
+  @Size(max = 1024)
   private String mountPath;
 
   public String getSize() { return size; }
