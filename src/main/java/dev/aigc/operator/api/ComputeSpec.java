@@ -21,6 +21,9 @@ public class ComputeSpec {
   @Size(max = 64)
   private String memory;
 
+  /** Requests below the limits above (a burstable share); each defaults to its limit. */
+  private RequestsSpec requests;
+
   /** Whole GPUs (nvidia.com/gpu). */
   @Min(0)
   private Integer gpu;
@@ -39,6 +42,8 @@ public class ComputeSpec {
   public void setCpu(String cpu) { this.cpu = cpu; }
   public String getMemory() { return memory; }
   public void setMemory(String memory) { this.memory = memory; }
+  public RequestsSpec getRequests() { return requests; }
+  public void setRequests(RequestsSpec requests) { this.requests = requests; }
   public Integer getGpu() { return gpu; }
   public void setGpu(Integer gpu) { this.gpu = gpu; }
   public Integer getGpuMemory() { return gpuMemory; }

@@ -7,6 +7,8 @@ public final class Patterns {
       "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$";
   /** An RFC 1123 label: template names become GameServerSet and pod names. */
   public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+  /** An RFC 1123 subdomain, as service account names are. */
+  public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$";
   /** A host with the placeholder {@code <id>} exactly once, so that every instance gets its own host. */
   public static final String HOST_WITH_ID = "^[a-z0-9.-]*<id>[a-z0-9.-]*$";
 

@@ -123,12 +123,13 @@ public final class GameServerSetRenderer {
             .withLabels(podLabels)
             .withAnnotations(placement.annotations().isEmpty() ? null : placement.annotations())
             .build());
-    gst.setSpec(
-        new PodSpecBuilder()
-            .withContainers(container)
-            .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector())
-            .withTolerations(placement.tolerations())
-            .build());
+    var podSpec = new PodSpecBuilder()
+        .withContainers(container)
+        .withNodeSelector(placement.nodeSelector().isEmpty() ? null : placement.nodeSelector())
+        .withTolerations(placement.tolerations())
+        .build();
+    AppContainer.applyPodSettings(spec.getApp(), podSpec);
+    gst.setSpec(podSpec);
     gst.setVolumeClaimTemplates(List.of(volumeClaimTemplate(name, dedicated)));
     return gst;
   }

@@ -67,6 +67,14 @@ public final class KnativeServiceRenderer {
     // nodeSelector and tolerations need Knative's kubernetes.podspec-nodeselector/-tolerations features
     if (!placement.nodeSelector().isEmpty()) revision.setNodeSelector(placement.nodeSelector());
     if (!placement.tolerations().isEmpty()) revision.setTolerations(placement.tolerations());
+    // a pod securityContext needs Knative's kubernetes.podspec-securitycontext feature
+    var app = spec.getApp();
+    revision.setSecurityContext(app.getPodSecurityContext());
+    if (app.getImagePullSecrets() != null && !app.getImagePullSecrets().isEmpty()) {
+      revision.setImagePullSecrets(app.getImagePullSecrets().stream()
+          .map(n -> new io.fabric8.kubernetes.api.model.LocalObjectReference(n)).toList());
+    }
+    revision.setServiceAccountName(app.getServiceAccountName());
 
     RevisionTemplateSpec revisionTemplate = new RevisionTemplateSpec();
     revisionTemplate.setMetadata(new ObjectMetaBuilder()
