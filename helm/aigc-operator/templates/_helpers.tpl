@@ -17,7 +17,22 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{- define "aigc.image" -}}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- else -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end -}}
+
+{{/* Replicas of one component on different nodes where the scheduler can: one node's loss is not an outage. */}}
+{{- define "aigc.spread" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels: {{- include "aigc.selector" (dict "root" .root "component" .component) | nindent 12 }}
 {{- end -}}
 
 {{- define "aigc.gatewayAuthUrl" -}}

@@ -110,6 +110,54 @@ class ChartTest {
         .contains("https://portal.example.org/sign-in").contains("POD_NAMESPACE");
   }
 
+  private static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
+    return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+  }
+
+  @Test
+  void aSingleReplicaNeverBlocksANodeDrain() throws Exception {
+    List<JsonNode> pdbs = ofKind(render("operator.replicas=1", "gateway.replicas=1"), "PodDisruptionBudget");
+    assertThat(pdbs).hasSize(2).allSatisfy(p -> {
+      assertThat(p.at("/spec/minAvailable").isMissingNode()).isTrue();
+      assertThat(p.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void replicasSpreadOverNodesUnlessTheAdminSaysOtherwise() throws Exception {
+    for (JsonNode d : ofKind(render(), "Deployment")) {
+      assertThat(d.at("/spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey").asText())
+          .isEqualTo("kubernetes.io/hostname");
+    }
+    JsonNode gateway = ofKind(render("gateway.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms=null"), "Deployment")
+        .stream().filter(d -> d.at("/metadata/name").asText().endsWith("-gateway")).findFirst().orElseThrow();
+    assertThat(gateway.at("/spec/template/spec/affinity/podAntiAffinity").isMissingNode()).isTrue();
+  }
+
+  @Test
+  void anImageDigestPinsTheImageAndABadOneIsRefused() throws Exception {
+    String digest = "sha256:" + "0123456789abcdef".repeat(4);
+    assertThat(ofKind(render("image.digest=" + digest), "Deployment"))
+        .allSatisfy(d -> assertThat(d.at("/spec/template/spec/containers/0/image").asText()).endsWith("@" + digest));
+    SystemPrograms.require("helm 3 (see .ci/run)", "helm");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> render("image.digest=latest"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("digest");
+  }
+
+  @Test
+  void networkPoliciesAdmitOnlyThePortsThePodsServe() throws Exception {
+    List<JsonNode> policies = ofKind(render(), "NetworkPolicy");
+    assertThat(policies).hasSize(2);
+    for (JsonNode p : policies) {
+      List<Integer> ports = new java.util.ArrayList<>();
+      p.at("/spec/ingress").forEach(rule -> rule.path("ports").forEach(port -> ports.add(port.path("port").asInt())));
+      if (p.at("/metadata/name").asText().endsWith("-gateway")) assertThat(ports).containsExactlyInAnyOrder(8080, 8081);
+      else assertThat(ports).containsExactly(8081);
+      assertThat(p.at("/spec/policyTypes").toString()).isEqualTo("[\"Ingress\"]");
+    }
+    assertThat(ofKind(render("networkPolicy.enabled=false"), "NetworkPolicy")).isEmpty();
+  }
+
   @Test
   void nonDefaultValuesRenderIngressExistingSecretsAndServiceMonitor() throws Exception {
     List<JsonNode> docs = render("gateway.ingress.enabled=true", "gateway.ingress.tlsSecretName=tls",
