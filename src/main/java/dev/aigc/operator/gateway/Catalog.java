@@ -65,6 +65,16 @@ public final class Catalog implements AutoCloseable {
     return client.resources(AigcInstance.class).inNamespace(namespace).withName(name).edit(change);
   }
 
+  /**
+   * The instances {@code owner} has of a template, as the API server has them now: the cache can lag
+   * a create made a moment ago. One list of the namespace per install, a rare and explicit action.
+   */
+  public List<AigcInstance> instancesOf(String owner, String namespace, String template) {
+    return client.resources(AigcInstance.class).inNamespace(namespace).list().getItems().stream()
+        .filter(i -> i.getSpec() != null && owner.equals(i.getSpec().getOwner()) && template.equals(i.getSpec().getTemplate()))
+        .toList();
+  }
+
   public void delete(String namespace, String name) {
     client.resources(AigcInstance.class).inNamespace(namespace).withName(name).delete();
   }

@@ -218,6 +218,43 @@ class GatewayIT extends OperatorTestBase {
     assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"nope\"}").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void installRefusesANameOrNamespaceThatIsNotAStringAndNamesTheField() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String template = "\"template\": \"" + TEMPLATE + "\"";
+    for (String[] bad : List.of(new String[] {"name", "{" + template + ", \"name\": 5}"},
+        new String[] {"name", "{" + template + ", \"name\": {\"x\": 1}}"},
+        new String[] {"namespace", "{" + template + ", \"namespace\": [\"" + NS + "\"]}"},
+        new String[] {"namespace", "{" + template + ", \"namespace\": true}"},
+        new String[] {"template", "{\"template\": 5}"})) {
+      HttpResponse<String> r = send("POST", "/api/v1/instances", alice, ORIGIN, bad[1]);
+      assertThat(r.statusCode()).as(bad[1]).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).path("message").asText()).as(r.body()).contains("\"" + bad[0] + "\"");
+    }
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": null}").statusCode())
+        .as("null is the same as leaving it out").isEqualTo(201);
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems())
+        .extracting(i -> i.getMetadata().getName()).containsExactly("alice-" + TEMPLATE);
+  }
+
+  @Test
+  void oneInstancePerUserAndTemplateWhateverItIsNamed() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+    HttpResponse<String> first = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": \"my-sd\"}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+
+    HttpResponse<String> underTheDefaultName = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}");
+    assertThat(underTheDefaultName.statusCode()).as(underTheDefaultName.body()).isEqualTo(409);
+    assertThat(underTheDefaultName.body()).contains("my-sd");
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": \"second\"}").statusCode())
+        .isEqualTo(409);
+    assertThat(send("POST", "/api/v1/instances", bob, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}").statusCode())
+        .as("another user").isEqualTo(201);
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems())
+        .extracting(i -> i.getMetadata().getName()).containsExactlyInAnyOrder("my-sd", "bob-" + TEMPLATE);
+  }
+
   private String rawSetCookie;
 
   private HttpCookie cookie(HttpResponse<?> response, String name) {
@@ -238,11 +275,15 @@ class GatewayIT extends OperatorTestBase {
   }
 
   private HttpResponse<String> send(String method, String path, String cookie, String origin, String body) throws Exception {
+    return http.send(request(method, path, cookie, origin, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest request(String method, String path, String cookie, String origin, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
     if (cookie != null) request.header("Cookie", cookie);
     if (origin != null) request.header("Origin", origin);
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return request.build();
   }
 
 }
