@@ -184,16 +184,13 @@ final class ApiRoutes {
     String namespace = instance.get().getMetadata().getNamespace();
     String name = instance.get().getMetadata().getName();
     try {
+      // merge patches name only the field they set: a spec without `state` (as kubectl users write
+      // it) gets one, where a JSON Patch "replace" of the defaulted field would be refused
       AigcInstance updated = switch (action) {
-        case "stop" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Stopped); return i; });
-        case "start" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Running); return i; });
-        case "restart" -> catalog.edit(namespace, name, i -> {
-          Map<String, String> annotations = new LinkedHashMap<>();
-          if (i.getMetadata().getAnnotations() != null) annotations.putAll(i.getMetadata().getAnnotations());
-          annotations.put(AigcInstance.RESTART_ANNOTATION, Instant.now().toString());
-          i.getMetadata().setAnnotations(annotations);
-          return i;
-        });
+        case "stop" -> catalog.patch(namespace, name, Map.of("spec", Map.of("state", InstanceState.Stopped.name())));
+        case "start" -> catalog.patch(namespace, name, Map.of("spec", Map.of("state", InstanceState.Running.name())));
+        case "restart" -> catalog.patch(namespace, name,
+            Map.of("metadata", Map.of("annotations", Map.of(AigcInstance.RESTART_ANNOTATION, Instant.now().toString()))));
         default -> null;
       };
       if (updated == null) {
@@ -219,10 +216,7 @@ final class ApiRoutes {
       // An explicit choice goes into the spec first, so that the operator acts on it when it cleans
       // up; without one, the instance's or its template's dataRetention decides.
       if (choice != null) {
-        catalog.edit(namespace, name, i -> {
-          i.getSpec().setDataRetention(deleteData ? DataRetention.Delete : DataRetention.Retain);
-          return i;
-        });
+        catalog.patch(namespace, name, Map.of("spec", Map.of("dataRetention", (deleteData ? DataRetention.Delete : DataRetention.Retain).name())));
       }
       catalog.delete(namespace, name);
       log.info("{} deleted {}/{}{}", caller.user(), namespace, name, deleteData ? " with its data" : "");

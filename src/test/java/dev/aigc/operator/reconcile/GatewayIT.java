@@ -255,6 +255,28 @@ class GatewayIT extends OperatorTestBase {
         .extracting(i -> i.getMetadata().getName()).containsExactlyInAnyOrder("my-sd", "bob-" + TEMPLATE);
   }
 
+  @Test
+  void stopAndStartWorkOnAnInstanceWhoseSpecHasNoState() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    // as the README's kubectl example creates it: no spec.state (the schema's default is not applied here)
+    kubectl.genericKubernetesResources("aigc.dev/v1alpha1", "AigcInstance").inNamespace(NS).resource(
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion("aigc.dev/v1alpha1").withKind("AigcInstance")
+            .withNewMetadata().withName("alice-sd").withNamespace(NS).endMetadata()
+            .addToAdditionalProperties("spec", Map.of("template", TEMPLATE, "owner", "alice")).build()).create();
+    awaitPhase("alice-sd", InstancePhase.Running);
+    await().atMost(WAIT).until(() -> catalog.instance(NS, "alice-sd").isPresent());
+    assertThat(kubectl.genericKubernetesResources("aigc.dev/v1alpha1", "AigcInstance").inNamespace(NS).withName("alice-sd").get()
+        .getAdditionalProperties().get("spec")).as("the spec as stored").isEqualTo(Map.of("template", TEMPLATE, "owner", "alice"));
+
+    HttpResponse<String> stop = send("POST", "/api/v1/instances/" + NS + "/alice-sd/stop", alice, ORIGIN, "");
+    assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
+    assertThat(JSON.readTree(stop.body()).path("state").asText()).isEqualTo("Stopped");
+    awaitPhase("alice-sd", InstancePhase.Stopped);
+    HttpResponse<String> start = send("POST", "/api/v1/instances/" + NS + "/alice-sd/start", alice, ORIGIN, "");
+    assertThat(start.statusCode()).as(start.body()).isEqualTo(202);
+    awaitPhase("alice-sd", InstancePhase.Running);
+  }
+
   private String rawSetCookie;
 
   private HttpCookie cookie(HttpResponse<?> response, String name) {
