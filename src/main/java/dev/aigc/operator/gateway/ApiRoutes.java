@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * The self-service REST API under /api/v1. A caller is a session cookie or a bearer token; users see
  * and act on their own instances (another's answers 404), admins on everyone's. Mutating calls made
  * with a cookie must come from the gateway's own origin (CSRF).
+ *
+ * <p>Calls to the Kubernetes API run on Vert.x's worker pool, unordered: one user's slow call takes
+ * one worker, never the turn of everyone else's (ordered blocking handlers run one at a time).
  */
 final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -53,9 +56,9 @@ final class ApiRoutes {
     router.get("/api/v1/me").handler(this::me);
     router.get("/api/v1/templates").handler(this::listTemplates);
     router.get("/api/v1/instances").handler(this::listInstances);
-    router.post("/api/v1/instances").blockingHandler(this::install);
-    router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act);
-    router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete);
+    router.post("/api/v1/instances").blockingHandler(this::install, false);
+    router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act, false);
+    router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete, false);
   }
 
   private void authenticate(RoutingContext ctx) {

@@ -58,7 +58,7 @@ class GatewayIT extends OperatorTestBase {
         ORIGIN + "/callback", "sub", "groups", "aigc-admins");
     OidcProvider provider = OidcProvider.discover(oidcSettings, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
-    catalog = new Catalog(cluster.newClient(b -> { }), directory);
+    catalog = new Catalog(cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("held", held))), directory);
     vertx = Vertx.vertx();
     gateway = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()), provider, catalog);
     base = "http://127.0.0.1:" + gateway.start("127.0.0.1", 0);
@@ -92,6 +92,30 @@ class GatewayIT extends OperatorTestBase {
   }
 
   private String lastRedirect;
+
+  /**
+   * Holds the gateway's writes to one instance (requests whose path ends in {@code /<name>}) on the
+   * thread that makes them, until released: a Kubernetes call that is slow for one user.
+   */
+  static final class Held implements io.fabric8.kubernetes.client.http.Interceptor {
+    volatile String name;
+    final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder, io.fabric8.kubernetes.client.http.HttpRequest request,
+        RequestTags tags) {
+      if (name == null || request.method().equals("GET") || !request.uri().getPath().endsWith("/" + name)) return;
+      arrived.countDown();
+      try {
+        released.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private final Held held = new Held();
 
   @Test
   void signingInSetsAHardenedDomainCookieAndReturnsToAnAllowedPlace() throws Exception {
@@ -253,6 +277,30 @@ class GatewayIT extends OperatorTestBase {
         .as("another user").isEqualTo(201);
     assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems())
         .extracting(i -> i.getMetadata().getName()).containsExactlyInAnyOrder("my-sd", "bob-" + TEMPLATE);
+  }
+
+  @Test
+  void oneUsersSlowCallDoesNotDelayAnotherUsersInstallOrStop() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+    String carol = "aigc_session=" + signIn("carol", Map.of(), "/").getValue();
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    await().atMost(WAIT).until(() -> catalog.instance(NS, "alice-sd").isPresent() && catalog.instance(NS, "bob-sd").isPresent());
+
+    held.name = "alice-sd";
+    var alicesStop = http.sendAsync(request("POST", "/api/v1/instances/" + NS + "/alice-sd/stop", alice, ORIGIN, ""),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(held.arrived.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("alice's stop reached the cluster").isTrue();
+
+    try {
+      assertThat(send("POST", "/api/v1/instances/" + NS + "/bob-sd/stop", bob, ORIGIN, "").statusCode()).isEqualTo(202);
+      assertThat(send("POST", "/api/v1/instances", carol, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}").statusCode()).isEqualTo(201);
+      assertThat(alicesStop).as("bob's and carol's calls were answered while alice's was still held").isNotDone();
+    } finally {
+      held.released.countDown();
+    }
+    assertThat(alicesStop.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
   }
 
   @Test
