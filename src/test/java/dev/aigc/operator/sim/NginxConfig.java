@@ -15,8 +15,9 @@ public final class NginxConfig {
   private NginxConfig() {}
 
   /**
-   * One front server whose auth subrequest goes to {@code authUrl} (http://127.0.0.1:port/path), in
-   * front of a stub backend. Auth connections are kept alive, as ingress-nginx's auth-keepalive does.
+   * One catch-all front server whose auth subrequest goes to {@code authUrl}
+   * (http://127.0.0.1:port/path, with a query that may hold nginx variables such as {@code $host}),
+   * in front of a stub backend. Auth connections are kept alive, as ingress-nginx's auth-keepalive does.
    */
   public record Front(int port, String authUrl) {
     String authAddress() {
