@@ -59,7 +59,8 @@ public final class AuthBench {
     int viaGateway = freePort();
     int viaNginx = freePort();
     Path conf = NginxConfig.write(dir, backend, "https://aigc.example.com/sign-in", List.of(
-        new NginxConfig.Front(viaGateway, "http://127.0.0.1:" + gatewayPort + "/auth"),
+        // the routed host, as the operator's auth-url carries it ($host: these fronts are catch-all servers)
+        new NginxConfig.Front(viaGateway, "http://127.0.0.1:" + gatewayPort + "/auth?host=$host"),
         new NginxConfig.Front(viaNginx, "http://127.0.0.1:" + backend + "/allow")));
     Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
@@ -110,7 +111,7 @@ public final class AuthBench {
     for (String[] u : users) lua.append("  {\"").append(u[0]).append("\", \"").append(u[1]).append("\"},\n");
     lua.append("}\nlocal i = 0\nrequest = function()\n  i = i % #users + 1\n  local u = users[i]\n");
     if (direct) {
-      lua.append("  return wrk.format(\"GET\", \"/auth\", {[\"X-Original-URL\"] = \"http://\" .. u[1] .. \"/\", [\"Cookie\"] = u[2]})\n");
+      lua.append("  return wrk.format(\"GET\", \"/auth?host=\" .. u[1], {[\"X-Original-URL\"] = \"http://\" .. u[1] .. \"/\", [\"Cookie\"] = u[2]})\n");
     } else {
       lua.append("  return wrk.format(\"GET\", \"/\", {[\"Host\"] = u[1], [\"Cookie\"] = u[2]})\n");
     }

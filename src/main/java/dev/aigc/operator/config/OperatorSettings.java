@@ -26,6 +26,7 @@ public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, St
   public OperatorSettings {
     namespaces = namespaces == null ? Set.of() : Set.copyOf(namespaces);
     requireSafe("gateway auth URL", gatewayAuthUrl);
+    requireNoRoutedHost(gatewayAuthUrl);
     requireSafe("gateway sign-in URL", gatewaySignInUrl);
   }
 
@@ -42,6 +43,13 @@ public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, St
     if (!url.matches(AUTH_URL_CHARS) || !(url.startsWith("http://") || url.startsWith("https://"))) {
       throw new IllegalArgumentException(
           what + " must be an http(s) URL of letters, digits and -._~/:,?&=$ only: " + url);
+    }
+  }
+
+  /** The operator adds {@code host=$server_name} to the auth URL; a second one would make the gateway refuse every request. */
+  private static void requireNoRoutedHost(String url) {
+    if (url != null && url.matches(".*[?&]host=.*")) {
+      throw new IllegalArgumentException("gateway auth URL must not have a host parameter: the operator adds host=$server_name: " + url);
     }
   }
 }

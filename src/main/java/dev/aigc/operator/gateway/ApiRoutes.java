@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * The self-service REST API under /api/v1. A caller is a session cookie or a bearer token; users see
  * and act on their own instances (another's answers 404), admins on everyone's. Mutating calls made
  * with a cookie must come from the gateway's own origin (CSRF).
+ *
+ * <p>Calls to the Kubernetes API run on Vert.x's worker pool, unordered: one user's slow call takes
+ * one worker, never the turn of everyone else's (ordered blocking handlers run one at a time).
  */
 final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -34,6 +37,8 @@ final class ApiRoutes {
   private final SessionCodec codec;
   private final OidcProvider provider;
   private final Catalog catalog;
+  /** Installs under way in this gateway, by user, namespace and template. */
+  private final Map<String, Object> installing = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Who is calling, and how: a cookie needs the CSRF check, a bearer token does not. */
   record Caller(String user, String email, boolean admin, boolean viaCookie) {}
@@ -51,9 +56,9 @@ final class ApiRoutes {
     router.get("/api/v1/me").handler(this::me);
     router.get("/api/v1/templates").handler(this::listTemplates);
     router.get("/api/v1/instances").handler(this::listInstances);
-    router.post("/api/v1/instances").blockingHandler(this::install);
-    router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act);
-    router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete);
+    router.post("/api/v1/instances").blockingHandler(this::install, false);
+    router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act, false);
+    router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete, false);
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -103,29 +108,29 @@ final class ApiRoutes {
 
   private void install(RoutingContext ctx) {
     Caller caller = ctx.get("caller");
-    String templateName;
-    String namespace;
-    String requestedName;
+    JsonObject body;
     try {
-      JsonObject body = ctx.body().asJsonObject();
-      templateName = text(body, "template");
-      namespace = text(body, "namespace");
-      requestedName = text(body, "name");
+      body = ctx.body().asJsonObject();
     } catch (RuntimeException e) {
-      // not JSON, or a field that is not a string
-      templateName = null;
-      namespace = null;
-      requestedName = null;
+      body = null; // not JSON, or not an object
     }
-    if (templateName == null) {
+    for (String field : List.of("template", "namespace", "name")) {
+      Object value = body == null ? null : body.getValue(field);
+      if (value != null && !(value instanceof String)) {
+        SignInRoutes.fail(ctx, 400, "bad_request", "\"" + field + "\" must be a string.");
+        return;
+      }
+    }
+    if (body == null || body.getString("template") == null) {
       SignInRoutes.fail(ctx, 400, "bad_request", "Send {\"template\": \"<name>\"} and optionally \"namespace\" and \"name\".");
       return;
     }
-    String wantedNamespace = namespace;
-    String wantedTemplate = templateName;
+    String templateName = body.getString("template");
+    String namespace = body.getString("namespace");
+    String requestedName = body.getString("name");
     List<AigcTemplate> matches = catalog.templates().stream()
-        .filter(t -> t.getMetadata().getName().equals(wantedTemplate)
-            && (wantedNamespace == null || wantedNamespace.equals(t.getMetadata().getNamespace())))
+        .filter(t -> t.getMetadata().getName().equals(templateName)
+            && (namespace == null || namespace.equals(t.getMetadata().getNamespace())))
         .toList();
     if (matches.size() != 1) {
       SignInRoutes.fail(ctx, matches.isEmpty() ? 404 : 400, matches.isEmpty() ? "not_found" : "ambiguous",
@@ -138,18 +143,39 @@ final class ApiRoutes {
       return;
     }
     String name = requestedName != null ? requestedName : defaultName(caller.user(), templateName);
+    String templateNamespace = template.getMetadata().getNamespace();
     AigcInstance instance = new AigcInstance();
-    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(template.getMetadata().getNamespace()).build());
+    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(templateNamespace).build());
     AigcInstanceSpec spec = new AigcInstanceSpec();
     spec.setTemplate(templateName);
     spec.setOwner(caller.user()); // always the caller, whatever the body says
     instance.setSpec(spec);
+    // One instance per user and template, whatever its name: checked against the API server, not the
+    // cache (which lags a create just made), and one check-and-create at a time per user and template
+    // in this gateway; a second one meanwhile is refused, not queued (a second gateway replica could
+    // still race it by milliseconds).
+    String key = caller.user() + "\n" + templateNamespace + "\n" + templateName;
+    Object mine = new Object();
+    if (installing.putIfAbsent(key, mine) != null) {
+      SignInRoutes.fail(ctx, 409, "conflict", "Your install of " + templateName + " is already under way.");
+      return;
+    }
     try {
+      Optional<AigcInstance> existing = catalog.instancesOf(caller.user(), templateNamespace, templateName).stream().findFirst();
+      if (existing.isPresent()) {
+        String held = existing.get().getMetadata().getName();
+        SignInRoutes.fail(ctx, 409, "conflict", existing.get().getMetadata().getDeletionTimestamp() != null
+            ? "Your instance " + held + " of " + templateName + " is being deleted; install again when it is gone."
+            : "You already have an instance of " + templateName + ": " + held + ". One per user and template.");
+        return;
+      }
       AigcInstance created = catalog.create(instance);
       log.info("{} installed {}/{}", caller.user(), created.getMetadata().getNamespace(), name);
       json(ctx, 201, instanceView(created));
     } catch (KubernetesClientException e) {
       apiError(ctx, e);
+    } finally {
+      installing.remove(key, mine);
     }
   }
 
@@ -161,16 +187,13 @@ final class ApiRoutes {
     String namespace = instance.get().getMetadata().getNamespace();
     String name = instance.get().getMetadata().getName();
     try {
+      // merge patches name only the field they set: a spec without `state` (as kubectl users write
+      // it) gets one, where a JSON Patch "replace" of the defaulted field would be refused
       AigcInstance updated = switch (action) {
-        case "stop" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Stopped); return i; });
-        case "start" -> catalog.edit(namespace, name, i -> { i.getSpec().setState(InstanceState.Running); return i; });
-        case "restart" -> catalog.edit(namespace, name, i -> {
-          Map<String, String> annotations = new LinkedHashMap<>();
-          if (i.getMetadata().getAnnotations() != null) annotations.putAll(i.getMetadata().getAnnotations());
-          annotations.put(AigcInstance.RESTART_ANNOTATION, Instant.now().toString());
-          i.getMetadata().setAnnotations(annotations);
-          return i;
-        });
+        case "stop" -> catalog.patch(namespace, name, Map.of("spec", Map.of("state", InstanceState.Stopped.name())));
+        case "start" -> catalog.patch(namespace, name, Map.of("spec", Map.of("state", InstanceState.Running.name())));
+        case "restart" -> catalog.patch(namespace, name,
+            Map.of("metadata", Map.of("annotations", Map.of(AigcInstance.RESTART_ANNOTATION, Instant.now().toString()))));
         default -> null;
       };
       if (updated == null) {
@@ -196,10 +219,7 @@ final class ApiRoutes {
       // An explicit choice goes into the spec first, so that the operator acts on it when it cleans
       // up; without one, the instance's or its template's dataRetention decides.
       if (choice != null) {
-        catalog.edit(namespace, name, i -> {
-          i.getSpec().setDataRetention(deleteData ? DataRetention.Delete : DataRetention.Retain);
-          return i;
-        });
+        catalog.patch(namespace, name, Map.of("spec", Map.of("dataRetention", (deleteData ? DataRetention.Delete : DataRetention.Retain).name())));
       }
       catalog.delete(namespace, name);
       log.info("{} deleted {}/{}{}", caller.user(), namespace, name, deleteData ? " with its data" : "");
@@ -215,12 +235,6 @@ final class ApiRoutes {
         .filter(i -> caller.admin() || caller.user().equals(i.getSpec().getOwner()));
     if (instance.isEmpty()) SignInRoutes.fail(ctx, 404, "not_found", "No such instance.");
     return instance;
-  }
-
-  /** A string field of the body; null when absent or not a string (Vert.x would turn 5 into "5"). */
-  private static String text(JsonObject body, String field) {
-    Object value = body == null ? null : body.getValue(field);
-    return value instanceof String s ? s : null;
   }
 
   static String defaultName(String user, String template) {
@@ -268,10 +282,12 @@ final class ApiRoutes {
   }
 
   private static void apiError(RoutingContext ctx, KubernetesClientException e) {
-    int code = e.getCode() == 409 ? 409 : e.getCode() == 422 || e.getCode() == 400 ? 400 : 502;
-    String error = code == 409 ? "conflict" : code == 400 ? "invalid" : "cluster_error";
-    String message = code == 409 ? "You already have that instance; give another name to install a second one."
+    int code = e.getCode() == 409 || e.getCode() == 404 ? e.getCode() : e.getCode() == 422 || e.getCode() == 400 ? 400 : 502;
+    String error = code == 409 ? "conflict" : code == 404 ? "not_found" : code == 400 ? "invalid" : "cluster_error";
+    String message = code == 409 ? "An instance of that name exists already; give another name."
+        : code == 404 ? "No such instance."
         : e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : "The cluster refused the request.";
+    if (code == 502) log.warn("Kubernetes API call failed: {} {}", e.getCode(), e.getMessage());
     SignInRoutes.fail(ctx, code, error, message);
   }
 

@@ -3,13 +3,16 @@ package dev.aigc.operator.gateway;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcTemplate;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
+import java.util.Map;
 
 /**
  * What the gateway knows of templates and instances (informer caches, read from memory) and the
@@ -61,8 +64,24 @@ public final class Catalog implements AutoCloseable {
     return client.resource(instance).create();
   }
 
-  public AigcInstance edit(String namespace, String name, UnaryOperator<AigcInstance> change) {
-    return client.resources(AigcInstance.class).inNamespace(namespace).withName(name).edit(change);
+  /**
+   * A JSON merge patch of one instance: it sets the fields it names whether or not they are there
+   * (fabric8's edit would diff the object as read, with the model's defaults filled in, into a JSON
+   * Patch that "replaces" a field the stored spec does not have, which the API server refuses).
+   */
+  public AigcInstance patch(String namespace, String name, Map<String, Object> mergePatch) {
+    return client.resources(AigcInstance.class).inNamespace(namespace).withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(mergePatch));
+  }
+
+  /**
+   * The instances {@code owner} has of a template, as the API server has them now: the cache can lag
+   * a create made a moment ago. One list of the namespace per install, a rare and explicit action.
+   */
+  public List<AigcInstance> instancesOf(String owner, String namespace, String template) {
+    return client.resources(AigcInstance.class).inNamespace(namespace).list().getItems().stream()
+        .filter(i -> i.getSpec() != null && owner.equals(i.getSpec().getOwner()) && template.equals(i.getSpec().getTemplate()))
+        .toList();
   }
 
   public void delete(String namespace, String name) {

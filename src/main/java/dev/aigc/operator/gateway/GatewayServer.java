@@ -1,12 +1,14 @@
 package dev.aigc.operator.gateway;
 
 import dev.aigc.operator.observe.Telemetry;
+import dev.aigc.operator.render.GameServerSetRenderer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,17 +29,35 @@ public final class GatewayServer implements AutoCloseable {
   private final Telemetry telemetry;
   private HttpServer server;
 
-  /** How the auth subrequest names the original request; trusted only as configured. */
+  /**
+   * How the auth subrequest names the original request and the routed host; trusted only as
+   * configured. The routed host is the {@code host} query parameter of the auth address
+   * ({@link GameServerSetRenderer#ROUTED_HOST_PARAM}).
+   */
   public enum ProxyMode {
-    /** ingress-nginx: X-Original-URL. */
+    /**
+     * ingress-nginx: X-Original-URL, and the routed host from the auth-url the operator renders
+     * ({@code ?host=$server_name}), required: an Ingress whose auth-url lacks it was not rendered by
+     * the operator, and its X-Original-URL alone cannot be trusted.
+     */
     NGINX,
-    /** Traefik ForwardAuth: X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Uri. */
+    /**
+     * Traefik ForwardAuth: X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Uri. Traefik sets
+     * X-Forwarded-Host from the same request host it routes by, unless the middleware trusts
+     * forwarded headers (README: the gateway section); a {@code host} parameter in a per-router
+     * middleware's address is checked as in NGINX mode but not required.
+     */
     TRAEFIK
   }
 
   /** Only /auth (and health): for an auth-only deployment, and for tests of the decision. */
   public GatewayServer(Vertx vertx, SessionCodec sessions, AuthDecider decider, ProxyMode proxyMode) {
-    this(vertx, null, sessions, decider, proxyMode, null, null, Telemetry.inMemory());
+    this(vertx, sessions, decider, proxyMode, Telemetry.inMemory());
+  }
+
+  /** As above, recording auth decisions in {@code telemetry}. */
+  public GatewayServer(Vertx vertx, SessionCodec sessions, AuthDecider decider, ProxyMode proxyMode, Telemetry telemetry) {
+    this(vertx, null, sessions, decider, proxyMode, null, null, telemetry);
   }
 
   /** Everything: /auth, sign-in with {@code provider}, and the REST API over {@code catalog}. */
@@ -91,8 +111,13 @@ public final class GatewayServer implements AutoCloseable {
 
   private void auth(RoutingContext ctx) {
     long started = System.nanoTime();
-    AuthDecider.Decision decision = decider.decide(originalUrl(ctx), caller(ctx));
+    AuthDecider.Decision decision = decide(ctx);
     telemetry.authDecided(decision.status(), System.nanoTime() - started);
+    switch (decision.routing()) {
+      case HOST_MISMATCH -> telemetry.authHostMismatch();
+      case NO_ROUTED_HOST -> telemetry.authWithoutRoutedHost();
+      case CONSISTENT -> { }
+    }
     var response = ctx.response().setStatusCode(decision.status()).putHeader("Cache-Control", "no-store");
     if (decision.status() == 200) {
       response.putHeader("X-Auth-Request-User", decision.user());
@@ -101,6 +126,18 @@ public final class GatewayServer implements AutoCloseable {
       log.debug("auth {}: {}", decision.status(), decision.reason());
     }
     response.end();
+  }
+
+  private AuthDecider.Decision decide(RoutingContext ctx) {
+    List<String> routed = ctx.queryParam(GameServerSetRenderer.ROUTED_HOST_PARAM);
+    if (routed.size() > 1) {
+      return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST, "more than one routed host: " + routed);
+    }
+    if (routed.isEmpty() && proxyMode == ProxyMode.NGINX) {
+      return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST,
+          "the auth-url names no routed host (?" + GameServerSetRenderer.ROUTED_HOST_PARAM + "=$server_name): not an Ingress the operator rendered");
+    }
+    return decider.decide(originalUrl(ctx), routed.stream().findFirst(), caller(ctx));
   }
 
   /** The session cookie, or else a bearer token the provider signed (checked against cached keys). */

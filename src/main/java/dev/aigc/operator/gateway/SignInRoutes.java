@@ -28,7 +28,8 @@ final class SignInRoutes {
 
   void mount(Router router) {
     router.get("/sign-in").handler(this::signIn);
-    router.get("/callback").blockingHandler(this::callback);
+    // unordered: a slow identity provider for one sign-in must not queue everyone else's
+    router.get("/callback").blockingHandler(this::callback, false);
     router.get("/sign-out").handler(this::signOut);
     router.post("/sign-out").handler(this::signOut);
   }

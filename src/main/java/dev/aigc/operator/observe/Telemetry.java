@@ -29,6 +29,8 @@ public final class Telemetry {
   private final Counter authAllowed;
   private final Counter authUnauthenticated;
   private final Counter authForbidden;
+  private final Counter authHostMismatch;
+  private final Counter authWithoutRoutedHost;
   private MultiGauge instances;
   private Supplier<Collection<AigcInstance>> instanceCache;
 
@@ -48,6 +50,14 @@ public final class Telemetry {
     this.authAllowed = authDecisions("allowed");
     this.authUnauthenticated = authDecisions("unauthenticated");
     this.authForbidden = authDecisions("forbidden");
+    this.authHostMismatch = authRoutingRefusals("host_mismatch");
+    this.authWithoutRoutedHost = authRoutingRefusals("no_routed_host");
+  }
+
+  private Counter authRoutingRefusals(String reason) {
+    return Counter.builder("aigc.auth.routing.refusals")
+        .description("/auth requests refused (403) because of the routed host: the requested URL named another host, or the proxy named none")
+        .tag("reason", reason).register(registry);
   }
 
   private Counter authDecisions(String result) {
@@ -83,6 +93,16 @@ public final class Telemetry {
   public void authDecided(int status, long nanos) {
     (status == 200 ? authAllowed : status == 401 ? authUnauthenticated : authForbidden).increment();
     authLatency.record(Duration.ofNanos(nanos));
+  }
+
+  /** A request whose URL named another host than the one the proxy routed it to (counted as forbidden too). */
+  public void authHostMismatch() {
+    authHostMismatch.increment();
+  }
+
+  /** A request whose proxy did not name the routed host where one is required (counted as forbidden too). */
+  public void authWithoutRoutedHost() {
+    authWithoutRoutedHost.increment();
   }
 
   /** aigc_instances{template,phase}, counted from an instance cache at every scrape. */

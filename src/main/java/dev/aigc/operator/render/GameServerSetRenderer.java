@@ -35,6 +35,16 @@ public final class GameServerSetRenderer {
   public static final String AUTH_URL = "nginx.ingress.kubernetes.io/auth-url";
   public static final String AUTH_SIGNIN = "nginx.ingress.kubernetes.io/auth-signin";
   public static final String AUTH_RESPONSE_HEADERS = "nginx.ingress.kubernetes.io/auth-response-headers";
+  /**
+   * The auth-url query parameter that names the host nginx routed the request to. ingress-nginx
+   * copies auth-url into {@code set $target "..."; proxy_pass $target;} inside the Ingress host's own
+   * server block, so nginx expands {@code $server_name} per request to that block's name: the Ingress
+   * host, which the client cannot choose, unlike the Host header X-Original-URL is built from (an
+   * absolute-form request line routes by its own host). ingress-nginx's annotation check allows
+   * {@code $} and {@code _} in auth-url.
+   */
+  public static final String ROUTED_HOST_PARAM = "host";
+  static final String ROUTED_HOST_VARIABLE = "$server_name";
 
   private GameServerSetRenderer() {}
 
@@ -160,7 +170,7 @@ public final class GameServerSetRenderer {
       if (wildcard != null) conf.add(new NetworkConfParam("TlsHosts", wildcard));
     }
     if (settings.gatewayAuthUrl() != null) {
-      conf.add(annotation(AUTH_URL, settings.gatewayAuthUrl()));
+      conf.add(annotation(AUTH_URL, authUrl(settings.gatewayAuthUrl())));
       conf.add(annotation(AUTH_RESPONSE_HEADERS, "X-Auth-Request-User,X-Auth-Request-Email"));
     }
     if (settings.gatewaySignInUrl() != null) {
@@ -178,6 +188,11 @@ public final class GameServerSetRenderer {
     network.setNetworkType(Network.KUBERNETES_INGRESS);
     network.setNetworkConf(conf);
     return network;
+  }
+
+  /** The gateway's /auth URL with the routed host added to its query, e.g. {@code http://gw:8080/auth?host=$server_name}. */
+  static String authUrl(String gatewayAuthUrl) {
+    return gatewayAuthUrl + (gatewayAuthUrl.contains("?") ? "&" : "?") + ROUTED_HOST_PARAM + "=" + ROUTED_HOST_VARIABLE;
   }
 
   /** {@code *.example.com} for {@code instances<id>-cpu.example.com}; null when {@code <id>} is not in the first label. */

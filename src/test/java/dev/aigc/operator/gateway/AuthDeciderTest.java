@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,38 @@ class AuthDeciderTest {
     AigcInstance deleted = instance("alice-sd", "alice", "http://" + ALICE_HOST + "/", InstancePhase.Running);
     directory.remove(deleted);
     assertThat(decider.decide("http://" + ALICE_HOST + "/", ALICE).status()).isEqualTo(403);
+  }
+
+  @Test
+  void theRoutedHostMustBeTheRequestedOneWhoeverAsks() {
+    String bobsUrl = "http://instances1-cpu.example.com/";
+    // routed to alice's server block by the request line, with bob's host in the Host header
+    var refused = decider.decide(bobsUrl, Optional.of(ALICE_HOST), BOB);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.routing()).isEqualTo(AuthDecider.Routing.HOST_MISMATCH);
+    assertThat(decider.decide(bobsUrl, Optional.of(ALICE_HOST), Optional.empty()).status())
+        .as("refused, not sent to sign in").isEqualTo(403);
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", Optional.of("instances1-cpu.example.com"), ALICE).status())
+        .as("the owner's host in the URL does not open what was routed elsewhere").isEqualTo(403);
+    assertThat(decider.decide(null, Optional.of(ALICE_HOST), ALICE).routing()).isEqualTo(AuthDecider.Routing.HOST_MISMATCH);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "$server_name", "_", "instances0-cpu.example.com/x", "a b"})
+  void aRoutedHostThatIsNoHostNameIsRefused(String routed) {
+    var d = decider.decide("http://" + ALICE_HOST + "/", Optional.of(routed), ALICE);
+    assertThat(d.status()).isEqualTo(403);
+    assertThat(d.routing()).isEqualTo(AuthDecider.Routing.NO_ROUTED_HOST);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"instances0-cpu.example.com", "INSTANCES0-CPU.example.com", "instances0-cpu.example.com."})
+  void theOwnerGetsInWhenTheRoutedAndRequestedHostAgreeAndAnotherUserStillDoesNot(String routed) {
+    for (String url : List.of("http://" + ALICE_HOST + "/", "https://Instances0-CPU.example.com:8443/x")) {
+      assertThat(decider.decide(url, Optional.of(routed), ALICE).status()).isEqualTo(200);
+      assertThat(decider.decide(url, Optional.of(routed), BOB).status()).isEqualTo(403);
+      assertThat(decider.decide(url, Optional.of(routed), Optional.empty()).status()).as("sign in").isEqualTo(401);
+    }
   }
 
   @Test

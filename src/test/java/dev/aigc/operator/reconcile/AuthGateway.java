@@ -5,6 +5,7 @@ import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.sandbox.MockCluster;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Vertx;
@@ -13,7 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-/** The gateway's /auth alone, deciding from an informer on the cluster's instances, with a fresh session key. */
+/** The gateway's /auth alone, deciding from an informer on the cluster's instances, with a fresh session key and its own metrics. */
 final class AuthGateway implements AutoCloseable {
   final SessionCodec sessions;
   final int port;
@@ -21,13 +22,19 @@ final class AuthGateway implements AutoCloseable {
   private final GatewayServer server;
   private final SharedIndexInformer<AigcInstance> informer;
 
+  final Telemetry telemetry = Telemetry.inMemory();
+
   AuthGateway(MockCluster cluster) throws Exception {
+    this(cluster, GatewayServer.ProxyMode.NGINX);
+  }
+
+  AuthGateway(MockCluster cluster, GatewayServer.ProxyMode mode) throws Exception {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
     InstanceDirectory directory = new InstanceDirectory();
     informer = cluster.newClient(b -> { }).resources(AigcInstance.class).inAnyNamespace().inform(directory.handler());
-    server = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()), GatewayServer.ProxyMode.NGINX);
+    server = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()), mode, telemetry);
     port = server.start("127.0.0.1", 0);
   }
 

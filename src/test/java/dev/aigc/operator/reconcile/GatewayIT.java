@@ -58,7 +58,7 @@ class GatewayIT extends OperatorTestBase {
         ORIGIN + "/callback", "sub", "groups", "aigc-admins");
     OidcProvider provider = OidcProvider.discover(oidcSettings, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
-    catalog = new Catalog(cluster.newClient(b -> { }), directory);
+    catalog = new Catalog(cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("held", held))), directory);
     vertx = Vertx.vertx();
     gateway = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()), provider, catalog);
     base = "http://127.0.0.1:" + gateway.start("127.0.0.1", 0);
@@ -92,6 +92,30 @@ class GatewayIT extends OperatorTestBase {
   }
 
   private String lastRedirect;
+
+  /**
+   * Holds the gateway's writes to one instance (requests whose path ends in {@code /<name>}) on the
+   * thread that makes them, until released: a Kubernetes call that is slow for one user.
+   */
+  static final class Held implements io.fabric8.kubernetes.client.http.Interceptor {
+    volatile String name;
+    final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder, io.fabric8.kubernetes.client.http.HttpRequest request,
+        RequestTags tags) {
+      if (name == null || request.method().equals("GET") || !request.uri().getPath().endsWith("/" + name)) return;
+      arrived.countDown();
+      try {
+        released.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private final Held held = new Held();
 
   @Test
   void signingInSetsAHardenedDomainCookieAndReturnsToAnAllowedPlace() throws Exception {
@@ -218,6 +242,89 @@ class GatewayIT extends OperatorTestBase {
     assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"nope\"}").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void installRefusesANameOrNamespaceThatIsNotAStringAndNamesTheField() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String template = "\"template\": \"" + TEMPLATE + "\"";
+    for (String[] bad : List.of(new String[] {"name", "{" + template + ", \"name\": 5}"},
+        new String[] {"name", "{" + template + ", \"name\": {\"x\": 1}}"},
+        new String[] {"namespace", "{" + template + ", \"namespace\": [\"" + NS + "\"]}"},
+        new String[] {"namespace", "{" + template + ", \"namespace\": true}"},
+        new String[] {"template", "{\"template\": 5}"})) {
+      HttpResponse<String> r = send("POST", "/api/v1/instances", alice, ORIGIN, bad[1]);
+      assertThat(r.statusCode()).as(bad[1]).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).path("message").asText()).as(r.body()).contains("\"" + bad[0] + "\"");
+    }
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": null}").statusCode())
+        .as("null is the same as leaving it out").isEqualTo(201);
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems())
+        .extracting(i -> i.getMetadata().getName()).containsExactly("alice-" + TEMPLATE);
+  }
+
+  @Test
+  void oneInstancePerUserAndTemplateWhateverItIsNamed() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+    HttpResponse<String> first = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": \"my-sd\"}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+
+    HttpResponse<String> underTheDefaultName = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}");
+    assertThat(underTheDefaultName.statusCode()).as(underTheDefaultName.body()).isEqualTo(409);
+    assertThat(underTheDefaultName.body()).contains("my-sd");
+    assertThat(send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\", \"name\": \"second\"}").statusCode())
+        .isEqualTo(409);
+    assertThat(send("POST", "/api/v1/instances", bob, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}").statusCode())
+        .as("another user").isEqualTo(201);
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems())
+        .extracting(i -> i.getMetadata().getName()).containsExactlyInAnyOrder("my-sd", "bob-" + TEMPLATE);
+  }
+
+  @Test
+  void oneUsersSlowCallDoesNotDelayAnotherUsersInstallOrStop() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+    String carol = "aigc_session=" + signIn("carol", Map.of(), "/").getValue();
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    await().atMost(WAIT).until(() -> catalog.instance(NS, "alice-sd").isPresent() && catalog.instance(NS, "bob-sd").isPresent());
+
+    held.name = "alice-sd";
+    var alicesStop = http.sendAsync(request("POST", "/api/v1/instances/" + NS + "/alice-sd/stop", alice, ORIGIN, ""),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(held.arrived.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("alice's stop reached the cluster").isTrue();
+
+    try {
+      assertThat(send("POST", "/api/v1/instances/" + NS + "/bob-sd/stop", bob, ORIGIN, "").statusCode()).isEqualTo(202);
+      assertThat(send("POST", "/api/v1/instances", carol, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}").statusCode()).isEqualTo(201);
+      assertThat(alicesStop).as("bob's and carol's calls were answered while alice's was still held").isNotDone();
+    } finally {
+      held.released.countDown();
+    }
+    assertThat(alicesStop.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void stopAndStartWorkOnAnInstanceWhoseSpecHasNoState() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    // as the README's kubectl example creates it: no spec.state (the schema's default is not applied here)
+    kubectl.genericKubernetesResources("aigc.dev/v1alpha1", "AigcInstance").inNamespace(NS).resource(
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder().withApiVersion("aigc.dev/v1alpha1").withKind("AigcInstance")
+            .withNewMetadata().withName("alice-sd").withNamespace(NS).endMetadata()
+            .addToAdditionalProperties("spec", Map.of("template", TEMPLATE, "owner", "alice")).build()).create();
+    awaitPhase("alice-sd", InstancePhase.Running);
+    await().atMost(WAIT).until(() -> catalog.instance(NS, "alice-sd").isPresent());
+    assertThat(kubectl.genericKubernetesResources("aigc.dev/v1alpha1", "AigcInstance").inNamespace(NS).withName("alice-sd").get()
+        .getAdditionalProperties().get("spec")).as("the spec as stored").isEqualTo(Map.of("template", TEMPLATE, "owner", "alice"));
+
+    HttpResponse<String> stop = send("POST", "/api/v1/instances/" + NS + "/alice-sd/stop", alice, ORIGIN, "");
+    assertThat(stop.statusCode()).as(stop.body()).isEqualTo(202);
+    assertThat(JSON.readTree(stop.body()).path("state").asText()).isEqualTo("Stopped");
+    awaitPhase("alice-sd", InstancePhase.Stopped);
+    HttpResponse<String> start = send("POST", "/api/v1/instances/" + NS + "/alice-sd/start", alice, ORIGIN, "");
+    assertThat(start.statusCode()).as(start.body()).isEqualTo(202);
+    awaitPhase("alice-sd", InstancePhase.Running);
+  }
+
   private String rawSetCookie;
 
   private HttpCookie cookie(HttpResponse<?> response, String name) {
@@ -238,11 +345,15 @@ class GatewayIT extends OperatorTestBase {
   }
 
   private HttpResponse<String> send(String method, String path, String cookie, String origin, String body) throws Exception {
+    return http.send(request(method, path, cookie, origin, body), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest request(String method, String path, String cookie, String origin, String body) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
     if (cookie != null) request.header("Cookie", cookie);
     if (origin != null) request.header("Origin", origin);
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return request.build();
   }
 
 }

@@ -35,7 +35,7 @@ class SettingsIT extends OperatorTestBase {
     awaitPhase("alice-sd", InstancePhase.Running);
 
     assertThat(gameServerSet().getSpec().getNetwork().getNetworkConf())
-        .anyMatch(p -> p.value().equals(GameServerSetRenderer.AUTH_URL + ": http://gw.aigc-system.svc:8080/auth"))
+        .anyMatch(p -> p.value().equals(GameServerSetRenderer.AUTH_URL + ": http://gw.aigc-system.svc:8080/auth?host=$server_name"))
         .anyMatch(p -> p.value().equals(GameServerSetRenderer.AUTH_SIGNIN + ": https://portal.example.com/sign-in"));
 
     AigcInstance bob = new AigcInstance();

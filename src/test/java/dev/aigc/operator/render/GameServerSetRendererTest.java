@@ -95,6 +95,21 @@ class GameServerSetRendererTest {
     assertThat(gss.getSpec().getNetwork().getNetworkConf()).noneMatch(p -> p.value().contains("auth-url"));
   }
 
+  /** ingress-nginx's URLWithNginxVariableRegex (internal/ingress/annotations/parser/validators.go), which auth-url must pass. */
+  static final String INGRESS_NGINX_AUTH_URL = "^[\\-\\._~a-zA-Z0-9/:, ,:?&=$]*$";
+
+  @Test
+  void theAuthUrlCarriesTheHostNginxRoutedToWithinTheCharactersIngressNginxAllows() {
+    var conf = GameServerSetRenderer.render(example("stable-diffusion-cpu"), Allocation.empty(), SETTINGS).getSpec().getNetwork().getNetworkConf();
+    String authUrl = "http://aigc-gateway.aigc-system.svc.cluster.local:8080/auth?host=$server_name";
+    assertThat(conf).contains(new dev.aigc.operator.okg.Network.NetworkConfParam("Annotation", GameServerSetRenderer.AUTH_URL + ": " + authUrl));
+    assertThat(authUrl).matches(INGRESS_NGINX_AUTH_URL);
+    assertThat(GameServerSetRenderer.authUrl("http://gw:8080/auth?tenant=a")).isEqualTo("http://gw:8080/auth?tenant=a&host=$server_name");
+    // a second host would make the gateway refuse every request: refused when the operator starts
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OperatorSettings(Set.of(), "http://gw:8080/auth?host=$host", null))
+        .hasMessageContaining("host parameter");
+  }
+
   @Test
   void aTemplateCannotOverrideTheGatewayAuthAnnotations() {
     AigcTemplate template = example("stable-diffusion-cpu");

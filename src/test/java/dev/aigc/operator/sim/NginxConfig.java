@@ -3,17 +3,21 @@ package dev.aigc.operator.sim;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * nginx configured as ingress-nginx configures {@code auth-url} and {@code auth-signin} (reduced to
  * plain nginx: ingress-nginx escapes the {@code rd} URI with Lua, we pass {@code $request_uri}).
+ * {@link #writeIngress} follows ingress-nginx's {@code rootfs/etc/nginx/template/nginx.tmpl}: one
+ * server block per Ingress host; {@link #write} is a reduced form for the auth benchmark.
  */
 public final class NginxConfig {
   private NginxConfig() {}
 
   /**
-   * One front server whose auth subrequest goes to {@code authUrl} (http://127.0.0.1:port/path), in
-   * front of a stub backend. Auth connections are kept alive, as ingress-nginx's auth-keepalive does.
+   * One catch-all front server whose auth subrequest goes to {@code authUrl}
+   * (http://127.0.0.1:port/path, with a query that may hold nginx variables such as {@code $host}),
+   * in front of a stub backend. Auth connections are kept alive, as ingress-nginx's auth-keepalive does.
    */
   public record Front(int port, String authUrl) {
     String authAddress() {
@@ -32,12 +36,6 @@ public final class NginxConfig {
    * on, and a location answering 204 at http://127.0.0.1:{backend}/allow (the fastest auth there is).
    */
   public static Path write(Path dir, int backend, String signInUrl, List<Front> fronts) throws Exception {
-    for (String tmp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
-      Path p = dir.resolve("tmp").resolve(tmp);
-      Files.createDirectories(p);
-      p.toFile().setWritable(true, false);
-    }
-    String temp = dir.resolve("tmp").toString();
     StringBuilder servers = new StringBuilder();
     StringBuilder upstreams = new StringBuilder();
     for (Front front : fronts) {
@@ -73,6 +71,98 @@ public final class NginxConfig {
           """.formatted(front.port(), front.authUrl(), signInUrl, front.authPath()));
       upstreams.append("  upstream auth_%d { server %s; keepalive 64; }\n".formatted(front.port(), front.authAddress()));
     }
+    return writeConfig(dir, backend, upstreams + servers.toString());
+  }
+
+  /**
+   * One Ingress host as ingress-nginx serves it.
+   *
+   * @param annotations the Ingress's annotations as OKG copies them from the GameServerSet's
+   *     {@code Annotation} entries: auth-url, auth-signin and auth-response-headers are used
+   */
+  public record IngressHost(String host, Map<String, String> annotations) {
+    String annotation(String key) {
+      String value = annotations.get("nginx.ingress.kubernetes.io/" + key);
+      if (value == null) throw new IllegalArgumentException(host + " has no " + key + " annotation");
+      return value;
+    }
+  }
+
+  /**
+   * Writes nginx.conf for the Ingress hosts on one port, shaped as ingress-nginx renders them with
+   * auth-keepalive 0 (its default): a default server answering 404 for unknown hosts, and per host
+   * a server block {@code server_name "<host>";} whose auth location sets X-Original-URL from the
+   * client's Host header and ends in {@code set $target "<auth-url, verbatim>"; proxy_pass $target;},
+   * so that nginx variables in the auth-url are expanded per request. Each host's backend (its
+   * instance's Service) answers {@code "<host> for <X-Auth-Request-User>"}.
+   */
+  public static Path writeIngress(Path dir, int listen, int backend, List<IngressHost> hosts) throws Exception {
+    StringBuilder servers = new StringBuilder("""
+          server {
+            listen 127.0.0.1:%d default_server backlog=1024;
+            server_name _;
+            location / { return 404; }
+          }
+        """.formatted(listen));
+    for (IngressHost ingress : hosts) {
+      String authUrl = ingress.annotation("auth-url");
+      String authHost = authUrl.replaceFirst("^https?://", "").replaceFirst("[:/?].*$", "");
+      StringBuilder responseHeaders = new StringBuilder();
+      String[] names = ingress.annotation("auth-response-headers").split(",");
+      for (int i = 0; i < names.length; i++) {
+        responseHeaders.append("""
+                  auth_request_set $authHeader%1$d $upstream_http_%2$s;
+                  proxy_set_header '%3$s' $authHeader%1$d;
+            """.formatted(i, names[i].strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_'), names[i].strip()));
+      }
+      servers.append("""
+            server {
+              listen 127.0.0.1:%1$d;
+              server_name "%2$s";
+              location = /_external-auth-Lw-Prefix {
+                internal;
+                access_log off;
+                proxy_intercept_errors off;
+                proxy_pass_request_body off;
+                proxy_set_header Content-Length "";
+                proxy_set_header X-Forwarded-Proto "";
+                proxy_set_header Host %3$s;
+                proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+                proxy_set_header X-Original-Method $request_method;
+                proxy_set_header X-Sent-From "nginx-ingress-controller";
+                proxy_set_header X-Real-IP $remote_addr;
+                proxy_set_header X-Forwarded-For $remote_addr;
+                proxy_set_header X-Auth-Request-Redirect $request_uri;
+                proxy_http_version 1.1;
+                set $target "%4$s";
+                proxy_pass $target;
+              }
+              location @signin {
+                add_header Set-Cookie $auth_cookie;
+                return 302 %5$s?rd=$scheme://$http_host$request_uri;
+              }
+              location / {
+                auth_request /_external-auth-Lw-Prefix;
+                auth_request_set $auth_cookie $upstream_http_set_cookie;
+        %6$s        error_page 401 = @signin;
+                proxy_http_version 1.1;
+                proxy_set_header Connection "";
+                proxy_set_header Host $http_host;
+                proxy_set_header X-Instance-Host "%2$s";
+                proxy_pass http://backend;
+              }
+            }
+          """.formatted(listen, ingress.host(), authHost, authUrl, ingress.annotation("auth-signin"), responseHeaders));
+    }
+    return writeConfig(dir, backend, servers.toString());
+  }
+
+  private static Path writeConfig(Path dir, int backend, String servers) throws Exception {
+    for (String tmp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
+      Path p = dir.resolve("tmp").resolve(tmp);
+      Files.createDirectories(p);
+      p.toFile().setWritable(true, false);
+    }
     String config = """
         worker_processes 1;
         daemon off;
@@ -87,10 +177,13 @@ public final class NginxConfig {
           server {
             listen 127.0.0.1:%3$d backlog=1024;
             location = /allow { return 204; }
-            location / { return 200 "backend for $http_x_auth_request_user\\n"; }
+            location / {
+              if ($http_x_instance_host) { return 200 "$http_x_instance_host for $http_x_auth_request_user\\n"; }
+              return 200 "backend for $http_x_auth_request_user\\n";
+            }
           }
-        %5$s%4$s}
-        """.formatted(dir, temp, backend, servers, upstreams);
+        %4$s}
+        """.formatted(dir, dir.resolve("tmp"), backend, servers);
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(conf, config);
     return conf;
