@@ -30,6 +30,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
       Telemetry telemetry, java.util.Set<String> namespaces) throws Exception {
     SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC());
+    telemetry.enableAuthMetrics();
     OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
     Catalog catalog = new Catalog(client, directory, namespaces);

@@ -5,6 +5,14 @@ import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -25,12 +33,8 @@ public final class Telemetry {
   private final MeterRegistry registry;
   private final PrometheusMeterRegistry prometheus;
   private final Timer startDuration;
-  private final Timer authLatency;
-  private final Counter authAllowed;
-  private final Counter authUnauthenticated;
-  private final Counter authForbidden;
-  private final Counter authHostMismatch;
-  private final Counter authWithoutRoutedHost;
+  /** Made only where the gateway runs, so that an operator-only pod exports no constant zeros. */
+  private volatile AuthMeters auth;
   private MultiGauge instances;
   private Supplier<Collection<AigcInstance>> instanceCache;
 
@@ -42,31 +46,64 @@ public final class Telemetry {
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofMinutes(30))
         .register(registry);
-    this.authLatency = Timer.builder("aigc.auth")
-        .description("Time the gateway takes to answer /auth")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofMillis(100))
-        .register(registry);
-    this.authAllowed = authDecisions("allowed");
-    this.authUnauthenticated = authDecisions("unauthenticated");
-    this.authForbidden = authDecisions("forbidden");
-    this.authHostMismatch = authRoutingRefusals("host_mismatch");
-    this.authWithoutRoutedHost = authRoutingRefusals("no_routed_host");
   }
 
-  private Counter authRoutingRefusals(String reason) {
-    return Counter.builder("aigc.auth.routing.refusals")
-        .description("/auth requests refused (403) because of the routed host: the requested URL named another host, or the proxy named none")
-        .tag("reason", reason).register(registry);
+  /** The /auth meters, made once: the hot path is then two increments. */
+  private record AuthMeters(Timer latency, Counter allowed, Counter unauthenticated, Counter forbidden,
+      Counter hostMismatch, Counter withoutRoutedHost) {
+    static AuthMeters register(MeterRegistry registry) {
+      return new AuthMeters(
+          Timer.builder("aigc.auth")
+              .description("Time the gateway takes to answer /auth")
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofNanos(50_000)).maximumExpectedValue(Duration.ofMillis(100))
+              .register(registry),
+          decisions(registry, "allowed"), decisions(registry, "unauthenticated"), decisions(registry, "forbidden"),
+          routingRefusals(registry, "host_mismatch"), routingRefusals(registry, "no_routed_host"));
+    }
+
+    private static Counter routingRefusals(MeterRegistry registry, String reason) {
+      return Counter.builder("aigc.auth.routing.refusals")
+          .description("/auth requests refused (403) because of the routed host: the requested URL named another host, or the proxy named none")
+          .tag("reason", reason).register(registry);
+    }
+
+    private static Counter decisions(MeterRegistry registry, String result) {
+      return Counter.builder("aigc.auth.decisions").description("/auth answers").tag("result", result).register(registry);
+    }
   }
 
-  private Counter authDecisions(String result) {
-    return Counter.builder("aigc.auth.decisions").description("/auth answers").tag("result", result).register(registry);
+  /** Registers the gateway's meters; called where the gateway starts. */
+  public void enableAuthMetrics() {
+    authMeters();
   }
 
+  private AuthMeters authMeters() {
+    AuthMeters meters = auth;
+    if (meters != null) return meters;
+    synchronized (this) {
+      if (auth == null) auth = AuthMeters.register(registry);
+      return auth;
+    }
+  }
+
+  /** Prometheus, with the JVM's and the process's own metrics (memory, GC, threads, CPU, files, uptime). */
   public static Telemetry prometheus() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
     return new Telemetry(registry, registry);
+  }
+
+  /** aigc_operator_leader: 1 while this replica holds the Lease and reconciles, else 0. */
+  public void leader(java.util.function.BooleanSupplier isLeader) {
+    Gauge.builder("aigc.operator.leader", () -> isLeader.getAsBoolean() ? 1 : 0)
+        .description("1 while this replica holds the leader-election Lease and reconciles").register(registry);
   }
 
   /** Metrics that go nowhere, for tests and the CLI's render. */
@@ -91,18 +128,19 @@ public final class Telemetry {
 
   /** Called on every /auth request: the counters are made once, so this is two increments. */
   public void authDecided(int status, long nanos) {
-    (status == 200 ? authAllowed : status == 401 ? authUnauthenticated : authForbidden).increment();
-    authLatency.record(Duration.ofNanos(nanos));
+    AuthMeters m = authMeters();
+    (status == 200 ? m.allowed() : status == 401 ? m.unauthenticated() : m.forbidden()).increment();
+    m.latency().record(Duration.ofNanos(nanos));
   }
 
   /** A request whose URL named another host than the one the proxy routed it to (counted as forbidden too). */
   public void authHostMismatch() {
-    authHostMismatch.increment();
+    authMeters().hostMismatch().increment();
   }
 
   /** A request whose proxy did not name the routed host where one is required (counted as forbidden too). */
   public void authWithoutRoutedHost() {
-    authWithoutRoutedHost.increment();
+    authMeters().withoutRoutedHost().increment();
   }
 
   /** aigc_instances{template,phase}, counted from an instance cache at every scrape. */

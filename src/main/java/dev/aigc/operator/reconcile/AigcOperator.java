@@ -68,6 +68,7 @@ public final class AigcOperator implements AutoCloseable {
         c -> namespaces.accept(c));
     AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry);
     telemetry.countInstances(instances::instances);
+    telemetry.leader(this::isLeader);
     operator.register(instances, c -> {
       namespaces.accept(c);
       // not generation-aware (annotations matter), but our own status writes are no reason to run

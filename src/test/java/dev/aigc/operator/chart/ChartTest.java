@@ -159,6 +159,19 @@ class ChartTest {
   }
 
   @Test
+  void theGrafanaDashboardShipsForTheSidecarAndAlertsOnRequest() throws Exception {
+    List<JsonNode> maps = ofKind(render(), "ConfigMap");
+    JsonNode dashboard = maps.stream().filter(m -> m.at("/metadata/name").asText().endsWith("-dashboard")).findFirst().orElseThrow();
+    assertThat(dashboard.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+    JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard.at("/data/aigc-operator.json").asText());
+    assertThat(json.path("panels").size()).isGreaterThan(8);
+    assertThat(ofKind(render(), "PrometheusRule")).isEmpty();
+    JsonNode rule = ofKind(render("metrics.prometheusRule.enabled=true"), "PrometheusRule").get(0);
+    assertThat(rule.at("/spec/groups/0/rules").findValuesAsText("alert"))
+        .contains("AigcInstanceStuckStarting", "AigcReconcileErrors", "AigcAuthErrorRate");
+  }
+
+  @Test
   void nonDefaultValuesRenderIngressExistingSecretsAndServiceMonitor() throws Exception {
     List<JsonNode> docs = render("gateway.ingress.enabled=true", "gateway.ingress.tlsSecretName=tls",
         "metrics.serviceMonitor.enabled=true", "gateway.session.existingSecret=mine", "gateway.oidc.existingSecret=theirs",
