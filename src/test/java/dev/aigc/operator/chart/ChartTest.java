@@ -32,7 +32,9 @@ class ChartTest {
   }
 
   static List<JsonNode> render(String... sets) throws Exception {
-    List<String> args = new ArrayList<>(List.of("template", "aigc", CHART.toString(), "--namespace", "aigc-system"));
+    // an install needs the OIDC client's secret (see theDefaultInstallSaysWhatToSetInsteadOfCrashLooping)
+    List<String> args = new ArrayList<>(List.of("template", "aigc", CHART.toString(), "--namespace", "aigc-system",
+        "--set", "gateway.oidc.clientSecret=test-client-secret"));
     for (String set : sets) args.addAll(List.of("--set", set));
     return parse(helm(args.toArray(String[]::new)));
   }
@@ -112,6 +114,15 @@ class ChartTest {
 
   private static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
     return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+  }
+
+  @Test
+  void theDefaultInstallSaysWhatToSetInsteadOfCrashLooping() throws Exception {
+    SystemPrograms.require("helm 3 (see .ci/run)", "helm");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> helm("template", "aigc", CHART.toString()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("gateway.oidc: set clientSecret, or existingSecret");
+    assertThat(ofKind(render("gateway.oidc.clientSecret=", "gateway.oidc.existingSecret=mine"), "Deployment")).hasSize(2);
   }
 
   @Test

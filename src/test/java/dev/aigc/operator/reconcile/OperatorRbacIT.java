@@ -372,7 +372,7 @@ class OperatorRbacIT extends OperatorTestBase {
     Path helm = SystemPrograms.require("helm 3 (see .ci/run)", "helm");
     try {
       Process process = new ProcessBuilder(helm.toString(), "template", "aigc", "helm/aigc-operator",
-          "--namespace", RELEASE_NAMESPACE).redirectErrorStream(true).start();
+          "--namespace", RELEASE_NAMESPACE, "--set", "gateway.oidc.clientSecret=test-client-secret").redirectErrorStream(true).start();
       String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (process.waitFor() != 0) throw new IllegalStateException("helm template failed:\n" + out);
       List<JsonNode> docs = new ArrayList<>();
