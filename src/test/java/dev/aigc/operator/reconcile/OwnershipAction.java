@@ -38,12 +38,18 @@ public sealed interface OwnershipAction {
     }
   }
 
-  /** An admin edits the template: image tag, an env var, or spec.dedicated.dataRetention (null: unset). */
+  /**
+   * An admin edits the template: image tag, an env var, spec.dedicated.dataRetention ("unset" too), or
+   * its shape: VALID, INVALID (a host without {@code <id>}, refused by the operator) or NO_DEDICATED
+   * (shared only, in a cluster without Knative).
+   */
   record EditTemplate(TemplateChange change, String value) implements OwnershipAction {
     @Override public String toString() { return "edit template " + change + "=" + value; }
   }
 
-  enum TemplateChange { IMAGE, ENV, RETENTION }
+  enum TemplateChange { IMAGE, ENV, RETENTION, SHAPE }
+
+  enum TemplateShape { VALID, INVALID, NO_DEDICATED }
 
   /** The template is deleted (garbage collection takes its GameServerSet and the pods). */
   record DeleteTemplate() implements OwnershipAction {
@@ -141,6 +147,7 @@ public sealed interface OwnershipAction {
         Tuple.of(2, Arbitraries.of("v1.0.0-cpu", "v1.0.1-cpu").map(v -> new EditTemplate(TemplateChange.IMAGE, v))),
         Tuple.of(2, Arbitraries.of("one", "two", "three").map(v -> new EditTemplate(TemplateChange.ENV, v))),
         Tuple.of(2, Arbitraries.of("Retain", "Delete", "unset").map(v -> new EditTemplate(TemplateChange.RETENTION, v))),
+        Tuple.of(2, Arbitraries.of("INVALID", "NO_DEDICATED", "VALID", "VALID").map(v -> new EditTemplate(TemplateChange.SHAPE, v))),
         Tuple.of(1, Arbitraries.just(new DeleteTemplate())),
         Tuple.of(2, Arbitraries.just(new ApplyTemplate())),
         Tuple.of(1, Arbitraries.just(new RecreateTemplate())),

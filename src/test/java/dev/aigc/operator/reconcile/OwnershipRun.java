@@ -23,6 +23,7 @@ import dev.aigc.operator.reconcile.OwnershipAction.SetState;
 import dev.aigc.operator.reconcile.OwnershipAction.Settle;
 import dev.aigc.operator.reconcile.OwnershipAction.StartOperator;
 import dev.aigc.operator.reconcile.OwnershipAction.StopOperator;
+import dev.aigc.operator.reconcile.OwnershipAction.TemplateShape;
 import dev.aigc.operator.reconcile.OwnershipAction.WipeStatus;
 import dev.aigc.operator.render.GameServerSetUpdate;
 import dev.aigc.operator.sandbox.MockCluster;
@@ -111,6 +112,7 @@ public final class OwnershipRun implements AutoCloseable {
   private final Map<String, Inst> instances = new LinkedHashMap<>();
   private final Map<String, Disk> disks = new LinkedHashMap<>();
   private boolean templatePresent = true;
+  private TemplateShape shape = TemplateShape.VALID;
   private String imageTag = "v1.0.0-cpu";
   private String envValue;
   private DataRetention templateRetention;
@@ -259,7 +261,7 @@ public final class OwnershipRun implements AutoCloseable {
       inst.fates.add(retention);
     } else {
       inst.fates.addAll(templateRetentionsSinceSettle);
-      inst.fates.add(effectiveTemplateRetention());
+      inst.fates.addAll(templateRetentions());
     }
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).delete();
     inst.deleted = true;
@@ -295,6 +297,7 @@ public final class OwnershipRun implements AutoCloseable {
       case IMAGE -> imageTag = edit.value();
       case ENV -> envValue = edit.value();
       case RETENTION -> templateRetention = "unset".equals(edit.value()) ? null : DataRetention.valueOf(edit.value());
+      case SHAPE -> shape = TemplateShape.valueOf(edit.value());
     }
     AigcTemplate desired = templateObject();
     retryOnConflict(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
@@ -400,17 +403,29 @@ public final class OwnershipRun implements AutoCloseable {
     return instances.values().stream().filter(i -> !i.deleted && i.name.equals(name)).findFirst().orElse(null);
   }
 
-  private DataRetention effectiveTemplateRetention() {
-    return !templatePresent || templateRetention == null ? DataRetention.Retain : templateRetention;
+  /**
+   * The retentions a deletion that follows the template may apply now: the template's when it is
+   * valid; Retain without a template or its dedicated section; either while it is invalid (an
+   * operator may trust no field of an invalid template).
+   */
+  private Set<DataRetention> templateRetentions() {
+    DataRetention written = templateRetention == null ? DataRetention.Retain : templateRetention;
+    if (!templatePresent || shape == TemplateShape.NO_DEDICATED) return EnumSet.of(DataRetention.Retain);
+    return shape == TemplateShape.VALID ? EnumSet.of(written) : EnumSet.of(written, DataRetention.Retain);
+  }
+
+  /** Whether the template is there and valid with a dedicated section: the state in which everything must run. */
+  private boolean templateServes() {
+    return templatePresent && shape == TemplateShape.VALID;
   }
 
   /** A deletion not yet finished may meet any retention the template has had since. */
   private void noteTemplateRetention() {
-    DataRetention now = effectiveTemplateRetention();
-    templateRetentionsSinceSettle.add(now);
+    Set<DataRetention> now = templateRetentions();
+    templateRetentionsSinceSettle.addAll(now);
     for (Inst inst : instances.values()) {
       if (inst.deleted && !inst.gone && inst.override == null) {
-        inst.fates.add(now);
+        inst.fates.addAll(now);
       }
     }
   }
@@ -421,6 +436,13 @@ public final class OwnershipRun implements AutoCloseable {
     template.getSpec().getApp().setImage(IMAGE + imageTag);
     template.getSpec().getApp().setEnv(envValue == null ? null : List.of(new EnvVar(ENV, envValue, null)));
     template.getSpec().getDedicated().setDataRetention(templateRetention);
+    if (shape == TemplateShape.INVALID) {
+      // as BadInputIT: a host without <id> (one host for every instance) is refused by the operator
+      template.getSpec().getDedicated().getIngress().setHost("instances-cpu.example.com");
+    } else if (shape == TemplateShape.NO_DEDICATED) {
+      template.getSpec().setDedicated(null);
+      template.getSpec().setShared(new dev.aigc.operator.api.SharedSpec());
+    }
     return template;
   }
 
@@ -578,11 +600,11 @@ public final class OwnershipRun implements AutoCloseable {
               + ", generation " + object.getMetadata().getGeneration());
       c.expect(!(ready && stalled), 6, inst + " is both Ready and Stalled: " + conditions(conditions));
       c.expect(!(ready && isTrue(conditions, "Reconciling")), 6, inst + " is Ready and still Reconciling: " + conditions(conditions));
-      if (templatePresent) {
-        c.expect(ready, 6, inst + " (" + inst.desired + ") is not Ready although its template is there: " + conditions(conditions));
+      if (templateServes()) {
+        c.expect(ready, 6, inst + " (" + inst.desired + ") is not Ready although its template is there and valid: " + conditions(conditions));
       } else {
         c.expect(ready || stalled, 6, inst + " is neither Ready nor Stalled: " + conditions(conditions));
-        if (inst.desired == InstanceState.Running) {
+        if (!templatePresent && inst.desired == InstanceState.Running) {
           c.expect(stalled, 6, inst + " should run but its template is gone, so it must say Stalled: " + conditions(conditions));
         }
       }
@@ -593,7 +615,7 @@ public final class OwnershipRun implements AutoCloseable {
       if (ready && inst.desired == InstanceState.Stopped) {
         c.expect(id == null || !s.pods.containsKey(id), 6, inst + " says Ready (Stopped) but its pod " + TEMPLATE + "-" + id + " runs");
       }
-      if (templatePresent && inst.desired == InstanceState.Running) {
+      if (templateServes() && inst.desired == InstanceState.Running) {
         c.expect(id != null, 6, inst + " should run but has no instanceId");
       }
       if (id != null) (inst.desired == InstanceState.Running ? shouldRun : held).add(id);
@@ -624,7 +646,8 @@ public final class OwnershipRun implements AutoCloseable {
       return;
     }
     expectTemplateStatus(c, s);
-    expectGameServerSet(c, s, shouldRun, held);
+    // an invalid template, or one without spec.dedicated, leaves no way to say what should run
+    if (shape == TemplateShape.VALID) expectGameServerSet(c, s, shouldRun, held);
   }
 
   /** 4: who the disk belongs to, written on it, in the form the design asks. */
@@ -650,7 +673,15 @@ public final class OwnershipRun implements AutoCloseable {
         "the template's observedGeneration is " + (status == null ? "(no status)" : status.getObservedGeneration())
             + ", generation " + s.template.getMetadata().getGeneration());
     var conditions = status == null ? List.<Condition>of() : status.getConditions();
-    c.expect(isTrue(conditions, "Ready") && !isTrue(conditions, "Stalled"), 6, "the template is not Ready: " + conditions(conditions));
+    boolean ready = isTrue(conditions, "Ready");
+    boolean stalled = isTrue(conditions, "Stalled");
+    switch (shape) {
+      case VALID -> c.expect(ready && !stalled, 6, "the template is not Ready: " + conditions(conditions));
+      // an invalid spec needs a human: Stalled, with a reason
+      case INVALID -> c.expect(stalled && !ready, 6, "the invalid template does not say Stalled: " + conditions(conditions));
+      // shared only, in a cluster without Knative: settled either way
+      case NO_DEDICATED -> c.expect(ready ^ stalled, 6, "the template without spec.dedicated is neither Ready nor Stalled: " + conditions(conditions));
+    }
   }
 
   /** 7: what OKG is told and runs matches the instances. */
@@ -668,8 +699,7 @@ public final class OwnershipRun implements AutoCloseable {
     int max = IntStream.concat(shouldRun.stream().mapToInt(i -> i), held.stream().mapToInt(i -> i)).max().orElse(-1);
     Set<Integer> unreserved = IntStream.rangeClosed(0, max).boxed()
         .filter(i -> !shouldRun.contains(i) && !reserved.contains(i)).collect(Collectors.toCollection(TreeSet::new));
-    c.expect(unreserved.isEmpty(), 7, "IDs " + unreserved + " must not run (held: " + held + ") but are not reserved: "
-        + gss.getSpec().getReserveGameServerIds());
+    c.expect(unreserved.isEmpty(), 7, "IDs " + unreserved + " must not run (held: " + held + ") but are not reserved: " + reserved);
     c.expect(s.pods.keySet().equals(shouldRun), 7, "pods " + s.pods.keySet() + ", but IDs " + shouldRun + " should run");
     c.expect(s.gameServers.keySet().equals(s.pods.keySet()), 7,
         "GameServers " + s.gameServers.keySet() + " do not match pods " + s.pods.keySet());
@@ -740,7 +770,7 @@ public final class OwnershipRun implements AutoCloseable {
 
     retainedAtLastCheck = retainedDisks();
     templateRetentionsSinceSettle.clear();
-    templateRetentionsSinceSettle.add(effectiveTemplateRetention());
+    templateRetentionsSinceSettle.addAll(templateRetentions());
   }
 
   /** 3 and 4: disks go only on purpose and stay with their owner. */
@@ -802,7 +832,7 @@ public final class OwnershipRun implements AutoCloseable {
     Map<String, List<Inst>> byOwner = newlyAllocated.stream().collect(Collectors.groupingBy(i -> i.owner));
     byOwner.forEach((owner, news) -> {
       Set<String> retained = retainedAtLastCheck.getOrDefault(owner, Set.of());
-      long back = news.stream().filter(i -> retained.contains(i.diskUid)).count();
+      long back = news.stream().filter(i -> i.diskUid != null && retained.contains(i.diskUid)).count();
       long expected = Math.min(news.size(), retained.size());
       c.expect(back >= expected, 4, owner + " installed " + news + " and got " + back + " of her " + retained.size()
           + " retained disk(s) back; expected " + expected + " (got " + news.stream().map(i -> "ID " + i.id).toList() + ")");
