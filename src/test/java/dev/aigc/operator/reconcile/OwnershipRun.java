@@ -780,6 +780,18 @@ public final class OwnershipRun implements AutoCloseable {
       if (disk.gone || present.contains(disk.uid)) continue;
       disk.gone = true;
       Inst holder = disk.instanceUid == null ? null : instances.get(disk.instanceUid);
+      if (holder != null && holder.deleted && !holder.fates.contains(DataRetention.Delete)) {
+        // a retained disk may have gone back to its owner's next instance, which was deleted with
+        // retention Delete before a check could see it on that disk
+        String owner = holder.owner;
+        Inst taker = instances.values().stream()
+            .filter(i -> i.deleted && i.diskUid == null && i.owner.equals(owner) && i.fates.contains(DataRetention.Delete))
+            .findFirst().orElse(null);
+        if (taker != null) {
+          taker.diskUid = disk.uid;
+          holder = taker;
+        }
+      }
       c.expect(holder != null && holder.deleted && holder.fates.contains(DataRetention.Delete), 3,
           "disk " + disk.name + " (owner " + disk.owner + ", of " + holder + ") vanished"
               + (holder == null ? "" : holder.deleted ? " after a deletion with retention " + holder.fates : " while its instance lives"));
