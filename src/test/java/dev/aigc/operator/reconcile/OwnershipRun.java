@@ -270,7 +270,7 @@ public final class OwnershipRun implements AutoCloseable {
 
   private String reinstallAsOther(ReinstallAsOther action) {
     Inst old = liveByName(action.name());
-    if (old == null) return install(action.name(), action.owner());
+    if (old == null) return ("nothing to delete; " + install(action.name(), action.owner())).trim();
     String owner = action.owner().equals(old.owner)
         ? OwnershipAction.OWNERS.get((OwnershipAction.OWNERS.indexOf(old.owner) + 1) % OwnershipAction.OWNERS.size())
         : action.owner();
