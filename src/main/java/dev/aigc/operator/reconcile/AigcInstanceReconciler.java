@@ -182,14 +182,17 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return cache == null ? List.of() : cache.list().toList();
   }
 
-  /** Updates other than to the status: spec, annotations, finalizers, deletion. */
+  /** Updates other than our own status writes: spec, annotations, finalizers, deletion, a lost status. */
   static boolean worthReconciling(AigcInstance updated, AigcInstance old) {
     var n = updated.getMetadata();
     var o = old.getMetadata();
     return !Objects.equals(n.getGeneration(), o.getGeneration())
         || !Objects.equals(n.getAnnotations(), o.getAnnotations())
         || !Objects.equals(n.getFinalizers(), o.getFinalizers())
-        || !Objects.equals(n.getDeletionTimestamp(), o.getDeletionTimestamp());
+        || !Objects.equals(n.getDeletionTimestamp(), o.getDeletionTimestamp())
+        // a status someone wiped or rewrote is rebuilt at once, not at the next periodic check
+        || updated.getStatus() == null
+        || !Objects.equals(idOf(updated), idOf(old));
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */
@@ -325,6 +328,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     var annotations = disk.getMetadata().getAnnotations();
     String name = annotations == null ? null : annotations.get(Labels.DISK_INSTANCE);
     return name == null ? Set.of() : Set.of(new ResourceID(name, disk.getMetadata().getNamespace()));
+  }
+
+  private static Integer idOf(AigcInstance instance) {
+    return instance.getStatus() == null ? null : instance.getStatus().getInstanceId();
   }
 
   private static Set<ResourceID> idsOf(List<AigcInstance> list) {

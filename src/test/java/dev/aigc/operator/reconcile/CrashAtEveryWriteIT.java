@@ -196,6 +196,9 @@ class CrashAtEveryWriteIT {
       });
       instances().withName("bob-sd").delete();
       awaitGone("bob-sd");
+      // the disk goes once its ID is reserved: until then the ID is held, so wait as a user sees it go
+      awaitUntil(() -> kubectl.persistentVolumeClaims().inNamespace(ns).list().getItems().stream()
+          .noneMatch(p -> p.getMetadata().getUid().equals(bobDisk)), Duration.ofMillis(100));
 
       begin("alice deletes with Retain");
       instances().withName("alice-sd").delete();
