@@ -4,33 +4,68 @@ import dev.aigc.operator.observe.Telemetry;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counts a client's API writes by resource (and subresource), e.g. "PATCH aigcinstances/status". */
+/**
+ * Counts a client's API writes by resource (and subresource), e.g. "PATCH aigcinstances/status",
+ * and those the server refused with 409. With {@code samples > 0} it also keeps the first request
+ * bodies of each kind, to show what a write was for.
+ */
 public class WriteCounter implements Interceptor {
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-  private final LongAdder conflicts = new LongAdder();
+  private final Map<String, LongAdder> conflicts = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> bodies = new ConcurrentHashMap<>();
+  private final int samples;
+
+  public WriteCounter() {
+    this(0);
+  }
+
+  public WriteCounter(int samples) {
+    this.samples = samples;
+  }
+
+  private static String kind(HttpRequest request) {
+    return request.method() + " " + Telemetry.kindOf(request.uri().getPath());
+  }
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     if (!WRITES.contains(request.method())) return;
-    counts.computeIfAbsent(request.method() + " " + Telemetry.kindOf(request.uri().getPath()), k -> new LongAdder()).increment();
+    String kind = kind(request);
+    counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    if (samples > 0) {
+      List<String> list = bodies.computeIfAbsent(kind, k -> new ArrayList<>());
+      synchronized (list) {
+        if (list.size() < samples) list.add(request.uri().getPath() + " " + request.bodyString());
+      }
+    }
   }
 
   @Override
   public void after(HttpRequest request, io.fabric8.kubernetes.client.http.HttpResponse<?> response,
       io.fabric8.kubernetes.client.http.AsyncBody.Consumer<java.util.List<java.nio.ByteBuffer>> consumer) {
-    if (WRITES.contains(request.method()) && response.code() == 409) conflicts.increment();
+    if (WRITES.contains(request.method()) && response.code() == 409) {
+      conflicts.computeIfAbsent(kind(request), k -> new LongAdder()).increment();
+    }
   }
 
   /** Writes the API server refused with 409 (and the client or JOSDK then retried). */
   public long conflicts() {
-    return conflicts.sum();
+    return conflicts.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  public Map<String, Long> conflictsByKind() {
+    Map<String, Long> result = new TreeMap<>();
+    conflicts.forEach((k, v) -> result.put(k, v.sum()));
+    return result;
   }
 
   public Map<String, Long> byKind() {
@@ -39,8 +74,26 @@ public class WriteCounter implements Interceptor {
     return result;
   }
 
+  public Map<String, List<String>> samples() {
+    return new TreeMap<>(bodies);
+  }
+
   public long total(String excludingResource) {
-    return byKind().entrySet().stream().filter(e -> !e.getKey().endsWith(" " + excludingResource))
+    return total(byKind(), excludingResource);
+  }
+
+  static long total(Map<String, Long> byKind, String excludingResource) {
+    return byKind.entrySet().stream().filter(e -> !e.getKey().endsWith(" " + excludingResource))
         .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  /** {@code after} minus {@code before}, kind by kind, without the kinds that did not change. */
+  static Map<String, Long> minus(Map<String, Long> after, Map<String, Long> before) {
+    Map<String, Long> result = new TreeMap<>();
+    after.forEach((k, v) -> {
+      long d = v - before.getOrDefault(k, 0L);
+      if (d != 0) result.put(k, d);
+    });
+    return result;
   }
 }

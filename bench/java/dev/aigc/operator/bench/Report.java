@@ -1,0 +1,135 @@
+package dev.aigc.operator.bench;
+
+import dev.aigc.operator.bench.ConvergenceBench.Config;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Prints a run's figures, each with its baseline and their ratio, and the targets. */
+final class Report {
+  private static final double MIB = 1024.0 * 1024.0;
+
+  private Report() {}
+
+  static void print(Config c, OperatorRun op, BaselineRun base) {
+    p("");
+    p("== convergence bench: N=%d M=%d, %s; burst %d at %.0f/s; %d cores (shared) ==", c.instances(), c.templates(),
+        c.seed() ? "seeded (stored converged before the operator starts)" : "created at once by 8 threads",
+        c.burst(), c.rate(), Runtime.getRuntime().availableProcessors());
+    p("objects at the end: %s", op.snapshot.counts());
+
+    p("");
+    if (!c.seed()) {
+      p("-- phase A: %d instances created at once (in %.2f s) --", c.instances(), op.createSeconds);
+      p("converge_seconds=%.2f baseline_store_seconds=%.2f ratio=%.2f", op.convergeSeconds, base.storeSeconds,
+          op.convergeSeconds / base.storeSeconds);
+      cpu("phase A", op.cpuA, c.instances(), base.cpuA, c.instances());
+      writes("phase A", op.writesA, c.instances());
+      latency("phase A (at once: queueing, not a target)", op.latA, base.latA);
+    } else {
+      p("-- phase A: operator start over %d converged instances (stored directly) --", c.instances());
+      p("start_seconds=%.2f (start, informers' lists, first reconcile of every instance)", op.convergeSeconds);
+      cpu("start", op.cpuA, c.instances(), null, 0);
+      writes(String.format(Locale.ROOT, "start (expect only the %d templates' statuses, which the seed leaves empty)", c.templates()),
+          op.writesA, c.instances(), c.templates());
+    }
+    p("trailing writes after convergence, until the operator's queue stayed empty: %s", op.writesSettle);
+    long idle = WriteCounter.total(op.writesIdle, "events");
+    p("idle_writes=%d in %.1f s (target 0) %s; operator CPU while idle %.1f ms/s", idle + op.writesIdle.getOrDefault("POST events", 0L),
+        op.idleSeconds, op.writesIdle, op.cpuIdle.getOrDefault(Threads.OPERATOR, new long[2])[0] / 1e6 / op.idleSeconds);
+
+    if (c.burst() > 0) {
+      p("");
+      p("-- phase B: burst of %d installs at %.0f/s (achieved %.1f/s; baseline %.1f/s), on top of the %d --", c.burst(), c.rate(),
+          op.burstRate, base.burstRate, c.instances());
+      p("burst_seconds=%.2f (first install to last Running) baseline=%.2f ratio=%.2f", op.burstSeconds, base.burstSeconds,
+          op.burstSeconds / base.burstSeconds);
+      latency("burst", op.latB, base.latB);
+      double p99 = StartWatch.percentile(op.latB.createdToId(), 99);
+      double p99r = StartWatch.percentile(op.latB.readyToRunning(), 99);
+      p("target p99 < 250 ms during the burst: created->ID %s, Ready->Running %s", met(p99 < 250), met(p99r < 250));
+      cpu("burst", op.cpuB, c.burst(), base.cpuB, c.burst());
+      writes("burst", op.writesB, c.burst());
+    }
+    p("busiest operator threads (last phase):");
+    System.out.print(op.topOperatorThreads);
+
+    p("");
+    p("-- heap (used after full GC; the JVM also holds the mock server, the simulator and the bench) --");
+    long retained = op.heapWith - op.heapWithout;
+    long minimal = op.heapMinimal - op.heapWithout;
+    p("operator_retained_heap_mib=%.1f (with the operator %.1f, after operator.close() %.1f) at %d instances (%.1f KiB/instance)",
+        retained / MIB, op.heapWith / MIB, op.heapWithout / MIB, c.total(), retained / 1024.0 / c.total());
+    p("baseline: plain informers, one per kind the operator watches: %.1f MiB; ratio=%.2f", minimal / MIB, (double) retained / minimal);
+    double at50k = retained / (double) c.total() * 50_000 / MIB;
+    p("target <= 256 MiB at 50,000 instances: %s (%s%.0f MiB at 50,000)", met(at50k <= 256),
+        c.total() >= 50_000 ? "" : "linear extrapolation: ", at50k);
+    p("live objects with the operator %s; after close %s; plain informers %s", op.liveWith, op.liveWithout, op.liveMinimal);
+
+    p("");
+    p("409 conflicts by kind (operator's client; included in the writes): %s", op.conflicts);
+    p("operator warnings and errors logged (target/bench.log): %d %s", op.warnings, LogCounter.byLogger());
+    p("pods created by the simulator: %d", op.pods);
+    if (!op.samples.isEmpty()) {
+      p("first request bodies by kind (BENCH_SAMPLES):");
+      op.samples.forEach((k, v) -> v.forEach(b -> p("  %s: %s", k, b.length() > 600 ? b.substring(0, 600) + "..." : b)));
+    }
+  }
+
+  private static void cpu(String phase, Map<String, long[]> cpu, int instances, Map<String, long[]> baseline, int baseInstances) {
+    long[] operator = cpu.getOrDefault(Threads.OPERATOR, new long[2]);
+    double perInstance = operator[0] / 1e6 / instances;
+    StringBuilder others = new StringBuilder();
+    cpu.forEach((owner, v) -> {
+      if (!owner.equals(Threads.OPERATOR)) others.append(String.format(Locale.ROOT, " %s=%.2f", owner, v[0] / 1e6 / instances));
+    });
+    p("%s: operator_cpu_ms_per_instance=%.2f operator_alloc_kib_per_instance=%.0f (others, ms/instance:%s)", phase, perInstance,
+        operator[1] / 1024.0 / instances, others);
+    if (baseline != null) {
+      double client = baseline.getOrDefault(Threads.BENCH, new long[2])[0] / 1e6 / baseInstances;
+      double server = baseline.getOrDefault(Threads.API_SERVER, new long[2])[0] / 1e6 / baseInstances;
+      double opServer = cpu.getOrDefault(Threads.API_SERVER, new long[2])[0] / 1e6 / instances;
+      p("  baseline client storing the same objects: %.2f ms/instance; ratio operator/baseline-client=%.2f;"
+          + " mock server %.2f vs %.2f ms/instance (ratio %.2f)", client, perInstance / client, opServer, server, opServer / server);
+    }
+  }
+
+  private static void writes(String phase, Map<String, Long> writes, int instances) {
+    writes(phase, writes, instances, -1);
+  }
+
+  private static void writes(String phase, Map<String, Long> writes, int instances, int expected) {
+    long total = WriteCounter.total(writes, "events");
+    long events = writes.getOrDefault("POST events", 0L);
+    p("%s: api_writes_per_instance=%.2f (target <= 3; events apart: %.2f/instance)%s", phase, total / (double) instances,
+        events / (double) instances, expected < 0 ? " " + met(total / (double) instances <= 3.0) : " total " + total);
+    writes.forEach((k, v) -> p("  %-36s %7d  %.3f/instance", k, v, v / (double) instances));
+  }
+
+  private static void latency(String phase, OperatorRun.Phase op, OperatorRun.Phase base) {
+    row(phase + " created->ID", op.createdToId(), base == null ? null : base.createdToId());
+    row(phase + " GameServer Ready->Running", op.readyToRunning(), base == null ? null : base.readyToRunning());
+    row(phase + " created->Running", op.createdToRunning(), base == null ? null : base.createdToRunning());
+  }
+
+  private static void row(String what, List<Double> op, List<Double> base) {
+    double p50 = StartWatch.percentile(op, 50);
+    double p99 = StartWatch.percentile(op, 99);
+    if (base == null || base.isEmpty()) {
+      p("%s: p50=%.1f ms p99=%.1f ms (n=%d)", what, p50, p99, op.size());
+      return;
+    }
+    double b50 = StartWatch.percentile(base, 50);
+    double b99 = StartWatch.percentile(base, 99);
+    p("%s: p50=%.1f ms p99=%.1f ms (n=%d); baseline p50=%.1f p99=%.1f; ratio p50=%.1f p99=%.1f", what, p50, p99, op.size(),
+        b50, b99, p50 / b50, p99 / b99);
+  }
+
+  private static String met(boolean ok) {
+    return ok ? "MET" : "MISSED";
+  }
+
+  private static void p(String format, Object... args) {
+    System.out.println(String.format(Locale.ROOT, format, args));
+  }
+}
