@@ -13,6 +13,7 @@ import dev.aigc.operator.okg.GameServerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -34,13 +35,16 @@ final class BaselineRun {
   double burstSeconds;
   Map<String, long[]> cpuB;
   OperatorRun.Phase latB;
+  Map<String, List<Double>> roundTripsB;
 
   static BaselineRun run(Config c, Snapshot snapshot, long deadline) throws Exception {
     BaselineRun r = new BaselineRun();
     BenchCluster cluster = new BenchCluster();
     Seed seed = c.seed() ? Seed.converged(ConvergenceBench.load(), c.instances(), c.templates()) : null;
     if (seed != null) seed.store(cluster);
-    KubernetesClient writer = cluster.newClient(Threads.BENCH, "writer", b -> { }).client();
+    WriteCounter writes = new WriteCounter();
+    KubernetesClient writer = cluster.newClient(Threads.BENCH, "writer",
+        b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes))).client();
     StartWatch watch = new StartWatch(cluster.newClient(Threads.BENCH, "watch", b -> { }).client(), NS);
     ExecutorService pool = Threads.pool(Threads.BENCH, "writer", CLIENT_THREADS);
 
@@ -67,6 +71,7 @@ final class BaselineRun {
     }
     if (c.burst() > 0) {
       Threads.Sample b0 = Threads.Sample.take();
+      Map<String, Integer> mark = writes.roundTripMark();
       long tb = System.nanoTime();
       r.burstRate = ConvergenceBench.atRate(pool, c.burst(), c.rate(),
           i -> store(writer, snapshot.instances().get(ConvergenceBench.instanceName(true, i))));
@@ -74,6 +79,7 @@ final class BaselineRun {
       r.burstSeconds = (System.nanoTime() - tb) / 1e9;
       r.cpuB = Threads.Sample.take().since(b0);
       r.latB = OperatorRun.Phase.of(watch, "burst-");
+      r.roundTripsB = writes.roundTripsMillis(mark);
     }
     watch.close();
     pool.shutdownNow();

@@ -194,7 +194,7 @@ public final class ConvergenceBench {
   /** Used heap after full GCs, in bytes. */
   static long usedHeapAfterGc() {
     long used = Long.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       System.gc();
       LockSupport.parkNanos(200_000_000L);
       used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
@@ -252,13 +252,13 @@ public final class ConvergenceBench {
   }
 
   /** Plain informers, one per kind the operator watches, as the least any informer-based operator holds. */
-  static List<SharedIndexInformer<?>> minimalInformers(KubernetesClient client) {
-    List<SharedIndexInformer<?>> informers = new ArrayList<>();
-    informers.add(client.resources(AigcTemplate.class).inNamespace(NS).inform());
-    informers.add(client.resources(AigcInstance.class).inNamespace(NS).inform());
-    informers.add(client.persistentVolumeClaims().inNamespace(NS).inform());
-    informers.add(client.resources(GameServer.class).inNamespace(NS).inform());
-    informers.add(client.resources(GameServerSet.class).inNamespace(NS).inform());
+  static Map<String, java.util.function.Supplier<SharedIndexInformer<?>>> minimalInformers(KubernetesClient client) {
+    Map<String, java.util.function.Supplier<SharedIndexInformer<?>>> informers = new LinkedHashMap<>();
+    informers.put("aigctemplates", () -> client.resources(AigcTemplate.class).inNamespace(NS).inform());
+    informers.put("gameserversets", () -> client.resources(GameServerSet.class).inNamespace(NS).inform());
+    informers.put("aigcinstances", () -> client.resources(AigcInstance.class).inNamespace(NS).inform());
+    informers.put("persistentvolumeclaims", () -> client.persistentVolumeClaims().inNamespace(NS).inform());
+    informers.put("gameservers", () -> client.resources(GameServer.class).inNamespace(NS).inform());
     return informers;
   }
 }

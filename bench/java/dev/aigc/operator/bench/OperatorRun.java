@@ -34,6 +34,8 @@ final class OperatorRun {
   Map<String, long[]> cpuB;
   Map<String, Long> writesB;
   Phase latB;
+  /** Round trips of the operator's writes during the burst, by kind, in ms. */
+  Map<String, List<Double>> roundTripsB;
   /** Heap, in bytes. */
   long heapWith;
   long heapWithout;
@@ -41,6 +43,8 @@ final class OperatorRun {
   Map<String, Long> liveWith;
   Map<String, Long> liveWithout;
   Map<String, Long> liveMinimal;
+  /** Heap of one plain informer per kind: bytes and objects cached. */
+  Map<String, long[]> heapPerKind = new java.util.LinkedHashMap<>();
   Map<String, Long> conflicts;
   Map<String, List<String>> samples;
   String topOperatorThreads;
@@ -49,10 +53,12 @@ final class OperatorRun {
   Snapshot snapshot;
 
   /** Start latencies of one phase, in milliseconds, sorted. */
-  record Phase(List<Double> createdToId, List<Double> readyToRunning, List<Double> createdToRunning) {
+  record Phase(List<Double> createdToId, List<Double> readyToRunning, List<Double> createdToRunning,
+      List<Double> createdToDisk, List<Double> diskToId) {
     static Phase of(StartWatch watch, String prefix) {
       return new Phase(watch.createdToId(n -> n.startsWith(prefix)), watch.readyToRunning(n -> n.startsWith(prefix)),
-          watch.createdToRunning(n -> n.startsWith(prefix)));
+          watch.createdToRunning(n -> n.startsWith(prefix)), watch.createdToDisk(n -> n.startsWith(prefix)),
+          watch.diskToId(n -> n.startsWith(prefix)));
     }
   }
 
@@ -127,6 +133,7 @@ final class OperatorRun {
     // phase B: a burst of installs at a fixed rate
     if (c.burst() > 0) {
       Map<String, Long> b0 = writes.byKind();
+      Map<String, Integer> mark = writes.roundTripMark();
       Threads.Sample bs0 = Threads.Sample.take();
       long tb = System.nanoTime();
       r.burstRate = ConvergenceBench.atRate(pool, c.burst(), c.rate(),
@@ -139,6 +146,7 @@ final class OperatorRun {
       r.topOperatorThreads = bs1.top(bs0, Threads.OPERATOR, 6);
       r.writesB = WriteCounter.minus(writes.byKind(), b0);
       r.latB = OperatorRun.Phase.of(watch, "burst-");
+      r.roundTripsB = writes.roundTripsMillis(mark);
       settle(reconcilers, deadline);
     } else {
       r.topOperatorThreads = a1.top(a0, Threads.OPERATOR, 6);
@@ -156,14 +164,29 @@ final class OperatorRun {
     r.liveWithout = ConvergenceBench.liveObjects();
     r.heapWithout = ConvergenceBench.usedHeapAfterGc();
     BenchCluster.Client minimal = cluster.newClient(Threads.BENCH, "minimal", b -> { });
-    List<SharedIndexInformer<?>> informers = ConvergenceBench.minimalInformers(minimal.client());
-    ConvergenceBench.await("plain informers synced", deadline, () -> informers.stream().allMatch(SharedIndexInformer::hasSynced), () -> "");
+    List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+    long before = r.heapWithout;
+    for (var kind : ConvergenceBench.minimalInformers(minimal.client()).entrySet()) {
+      SharedIndexInformer<?> informer = kind.getValue().get();
+      informers.add(informer);
+      ConvergenceBench.await("a plain informer synced", deadline, informer::hasSynced, () -> kind.getKey());
+      long now = ConvergenceBench.usedHeapAfterGc();
+      r.heapPerKind.put(kind.getKey(), new long[] {now - before, informer.getStore().list().size()});
+      before = now;
+    }
     r.liveMinimal = ConvergenceBench.liveObjects();
-    r.heapMinimal = ConvergenceBench.usedHeapAfterGc();
+    r.heapMinimal = before;
     informers.forEach(SharedIndexInformer::close);
     minimal.close();
 
-    r.snapshot = seed != null ? Snapshot.take(cluster.admin(), NS) : Snapshot.take(cluster.admin(), NS);
+    if (seed == null) {
+      r.snapshot = Snapshot.take(cluster.admin(), NS);
+    } else {
+      List<String> burst = java.util.stream.IntStream.range(0, c.burst()).mapToObj(i -> ConvergenceBench.instanceName(true, i)).toList();
+      Map<String, Long> counts = new java.util.TreeMap<>(seed.counts());
+      for (String kind : List.of("aigcinstances", "persistentvolumeclaims", "pods", "gameservers", "events")) counts.merge(kind, (long) c.burst(), Long::sum);
+      r.snapshot = Snapshot.take(cluster.admin(), NS, burst, counts);
+    }
     watch.close();
     pool.shutdownNow();
     cluster.close();

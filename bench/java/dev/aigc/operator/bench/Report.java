@@ -48,6 +48,9 @@ final class Report {
       double p99 = StartWatch.percentile(op.latB.createdToId(), 99);
       double p99r = StartWatch.percentile(op.latB.readyToRunning(), 99);
       p("target p99 < 250 ms during the burst: created->ID %s, Ready->Running %s", met(p99 < 250), met(p99r < 250));
+      p("round trips of writes during the burst (the mock server's latency under each run's load), ms:");
+      op.roundTripsB.forEach((k, v) -> p("  operator %-36s n=%5d p50=%6.1f p99=%6.1f", k, v.size(), StartWatch.percentile(v, 50), StartWatch.percentile(v, 99)));
+      base.roundTripsB.forEach((k, v) -> p("  baseline %-36s n=%5d p50=%6.1f p99=%6.1f", k, v.size(), StartWatch.percentile(v, 50), StartWatch.percentile(v, 99)));
       cpu("burst", op.cpuB, c.burst(), base.cpuB, c.burst());
       writes("burst", op.writesB, c.burst());
     }
@@ -61,6 +64,10 @@ final class Report {
     p("operator_retained_heap_mib=%.1f (with the operator %.1f, after operator.close() %.1f) at %d instances (%.1f KiB/instance)",
         retained / MIB, op.heapWith / MIB, op.heapWithout / MIB, c.total(), retained / 1024.0 / c.total());
     p("baseline: plain informers, one per kind the operator watches: %.1f MiB; ratio=%.2f", minimal / MIB, (double) retained / minimal);
+    StringBuilder perKind = new StringBuilder();
+    op.heapPerKind.forEach((k, v) -> perKind.append(String.format(Locale.ROOT, " %s=%.1f KiB x %d", k,
+        v[1] == 0 ? 0.0 : v[0] / 1024.0 / v[1], v[1])));
+    p("  plain informer heap per cached object:%s", perKind);
     double at50k = retained / (double) c.total() * 50_000 / MIB;
     p("target <= 256 MiB at 50,000 instances: %s (%s%.0f MiB at 50,000)", met(at50k <= 256),
         c.total() >= 50_000 ? "" : "linear extrapolation: ", at50k);
@@ -110,6 +117,8 @@ final class Report {
     row(phase + " created->ID", op.createdToId(), base == null ? null : base.createdToId());
     row(phase + " GameServer Ready->Running", op.readyToRunning(), base == null ? null : base.readyToRunning());
     row(phase + " created->Running", op.createdToRunning(), base == null ? null : base.createdToRunning());
+    row(phase + "   of which created->disk", op.createdToDisk(), base == null ? null : base.createdToDisk());
+    row(phase + "   of which disk->ID", op.diskToId(), base == null ? null : base.diskToId());
   }
 
   private static void row(String what, List<Double> op, List<Double> base) {

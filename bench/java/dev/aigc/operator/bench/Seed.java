@@ -45,6 +45,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Seed {
   private final List<HasMetadata> objects = new ArrayList<>();
   private final Map<String, Set<Integer>> podIds = new LinkedHashMap<>();
+  private Map<String, Long> counts;
+  private int stored;
 
   static Seed converged(AigcTemplate example, int instances, int templates) {
     Seed seed = new Seed();
@@ -96,17 +98,29 @@ final class Seed {
   }
 
   int objectCount() {
-    return objects.size();
+    return stored;
   }
 
-  /** Puts every object into the mock server's store, as its POST handler would after its scan. */
+  /** Objects stored, by resource (plural), as Snapshot counts them. */
+  Map<String, Long> counts() {
+    return counts;
+  }
+
+  /**
+   * Puts every object into the mock server's store, as its POST handler would after its scan, and
+   * then forgets them (so that they do not weigh on the heap measured later).
+   */
   void store(BenchCluster cluster) throws ReflectiveOperationException {
     KubernetesCrudDispatcher store = crudDispatcher(cluster);
+    counts = new java.util.TreeMap<>();
     for (HasMetadata o : objects) {
       o.getMetadata().setResourceVersion(Long.toString(store.requestResourceVersion()));
       String path = path(o);
       store.processEvent(path, store.getKey(path), null, null, Serialization.asJson(o));
+      counts.merge(HasMetadata.getPlural(o.getClass()), 1L, Long::sum);
     }
+    stored = objects.size();
+    objects.clear();
   }
 
   /** Tells the simulator which pods exist, as OKG's pod informer would. */

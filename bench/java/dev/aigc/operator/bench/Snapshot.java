@@ -57,6 +57,36 @@ record Snapshot(List<AigcTemplate> templates, List<GameServerSet> sets, Map<Stri
     return new Snapshot(templates, sets, instances, counts);
   }
 
+  /**
+   * Only the named instances and their objects (read one by one), with the templates and sets: for
+   * a seeded run, whose other objects the baseline seeds itself. {@code counts} are of the whole store.
+   */
+  static Snapshot take(KubernetesClient client, String namespace, List<String> names, Map<String, Long> counts) {
+    List<AigcTemplate> templates = stripped(client.resources(AigcTemplate.class).inNamespace(namespace).list().getItems());
+    List<GameServerSet> sets = stripped(client.resources(GameServerSet.class).inNamespace(namespace).list().getItems());
+    Map<String, List<Event>> events = new HashMap<>();
+    for (Event e : stripped(client.v1().events().inNamespace(namespace).list().getItems())) {
+      if ("AigcInstance".equals(e.getInvolvedObject().getKind())) {
+        events.computeIfAbsent(e.getInvolvedObject().getName(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    Map<String, Instance> instances = new TreeMap<>();
+    for (String name : names) {
+      AigcInstance i = client.resources(AigcInstance.class).inNamespace(namespace).withName(name).get();
+      if (i == null) continue;
+      stripped(List.of(i));
+      var status = i.getStatus();
+      String gs = status == null ? null : status.getGameServer();
+      String claim = status == null ? null : status.getVolumeClaim();
+      PersistentVolumeClaim disk = claim == null ? null : client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+      Pod pod = gs == null ? null : client.pods().inNamespace(namespace).withName(gs).get();
+      GameServer server = gs == null ? null : client.resources(GameServer.class).inNamespace(namespace).withName(gs).get();
+      for (HasMetadata o : new HasMetadata[] {disk, pod, server}) if (o != null) stripped(List.of(o));
+      instances.put(name, new Instance(i, disk, pod, server, events.getOrDefault(name, List.of())));
+    }
+    return new Snapshot(templates, sets, instances, counts);
+  }
+
   private static <T extends HasMetadata> List<T> stripped(List<T> items) {
     for (T item : items) {
       var m = item.getMetadata();

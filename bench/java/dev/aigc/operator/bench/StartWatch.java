@@ -4,6 +4,8 @@ import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerStatus;
+import dev.aigc.operator.render.Labels;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -28,9 +30,12 @@ final class StartWatch implements AutoCloseable {
   /** The GameServer each instance reported (status.gameServer). */
   private final Map<String, String> gameServerOf = new ConcurrentHashMap<>();
   private final Map<String, Long> gameServerReady = new ConcurrentHashMap<>();
+  /** When the disk recording each instance (its annotation) first appeared. */
+  private final Map<String, Long> diskCreated = new ConcurrentHashMap<>();
   private final AtomicInteger runningCount = new AtomicInteger();
   private final Watch instances;
   private final Watch gameServers;
+  private final Watch disks;
 
   StartWatch(KubernetesClient client, String namespace) {
     instances = client.resources(AigcInstance.class).inNamespace(namespace).watch(new Watcher<>() {
@@ -65,6 +70,41 @@ final class StartWatch implements AutoCloseable {
         if (cause != null) System.err.println("GameServer watch closed: " + cause);
       }
     });
+    disks = client.persistentVolumeClaims().inNamespace(namespace).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, PersistentVolumeClaim pvc) {
+        long now = System.nanoTime();
+        var annotations = pvc.getMetadata().getAnnotations();
+        String instance = annotations == null ? null : annotations.get(Labels.DISK_INSTANCE);
+        if (action == Action.ADDED && instance != null) diskCreated.putIfAbsent(instance, now);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) System.err.println("disk watch closed: " + cause);
+      }
+    });
+  }
+
+  /** Milliseconds from each new instance appearing to its disk appearing (the template reconciler's part). */
+  List<Double> createdToDisk(Predicate<String> names) {
+    return between(created, diskCreated, names);
+  }
+
+  /** Milliseconds from each new instance's disk appearing to its status carrying the ID (the instance reconciler's part). */
+  List<Double> diskToId(Predicate<String> names) {
+    return between(diskCreated, idWritten, names);
+  }
+
+  private List<Double> between(Map<String, Long> from, Map<String, Long> to, Predicate<String> names) {
+    List<Double> result = new ArrayList<>();
+    created.forEach((name, ignored) -> {
+      Long a = from.get(name);
+      Long b = to.get(name);
+      if (names.test(name) && a != null && b != null) result.add((b - a) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
   }
 
   /** Instances seen Running (each counted once). */
@@ -126,5 +166,6 @@ final class StartWatch implements AutoCloseable {
   public void close() {
     instances.close();
     gameServers.close();
+    disks.close();
   }
 }

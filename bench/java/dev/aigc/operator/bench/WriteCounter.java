@@ -22,6 +22,11 @@ public class WriteCounter implements Interceptor {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> conflicts = new ConcurrentHashMap<>();
   private final Map<String, List<String>> bodies = new ConcurrentHashMap<>();
+  /** Round trips of writes, by kind: when each was sent (request id to nanoTime), and how long each took. */
+  private static final String MARK = "X-Bench-Write";
+  private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+  private final Map<String, Long> sent = new ConcurrentHashMap<>();
+  private final Map<String, java.util.Queue<Long>> roundTrips = new ConcurrentHashMap<>();
   private final int samples;
 
   public WriteCounter() {
@@ -41,6 +46,10 @@ public class WriteCounter implements Interceptor {
     if (!WRITES.contains(request.method())) return;
     String kind = kind(request);
     counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    // the request seen after the exchange is another object: a header ties the two together
+    String id = Long.toString(ids.incrementAndGet());
+    builder.setHeader(MARK, id);
+    sent.put(id, System.nanoTime());
     if (samples > 0) {
       List<String> list = bodies.computeIfAbsent(kind, k -> new ArrayList<>());
       synchronized (list) {
@@ -52,9 +61,31 @@ public class WriteCounter implements Interceptor {
   @Override
   public void after(HttpRequest request, io.fabric8.kubernetes.client.http.HttpResponse<?> response,
       io.fabric8.kubernetes.client.http.AsyncBody.Consumer<java.util.List<java.nio.ByteBuffer>> consumer) {
-    if (WRITES.contains(request.method()) && response.code() == 409) {
-      conflicts.computeIfAbsent(kind(request), k -> new LongAdder()).increment();
-    }
+    if (!WRITES.contains(request.method())) return;
+    String id = request.header(MARK);
+    Long t = id == null ? null : sent.remove(id);
+    if (t != null) roundTrips.computeIfAbsent(kind(request), k -> new java.util.concurrent.ConcurrentLinkedQueue<>()).add(System.nanoTime() - t);
+    if (response.code() == 409) conflicts.computeIfAbsent(kind(request), k -> new LongAdder()).increment();
+  }
+
+  /** Every write's round trip so far, by kind, in milliseconds, sorted; and the marks to split them by phase. */
+  public Map<String, List<Double>> roundTripsMillis(Map<String, Integer> from) {
+    Map<String, List<Double>> result = new TreeMap<>();
+    roundTrips.forEach((k, q) -> {
+      List<Double> all = new ArrayList<>();
+      for (Long n : q) all.add(n / 1e6);
+      List<Double> since = new ArrayList<>(all.subList(Math.min(all.size(), from.getOrDefault(k, 0)), all.size()));
+      java.util.Collections.sort(since);
+      if (!since.isEmpty()) result.put(k, since);
+    });
+    return result;
+  }
+
+  /** How many round trips of each kind are recorded so far: a mark for {@link #roundTripsMillis}. */
+  public Map<String, Integer> roundTripMark() {
+    Map<String, Integer> result = new TreeMap<>();
+    roundTrips.forEach((k, q) -> result.put(k, q.size()));
+    return result;
   }
 
   /** Writes the API server refused with 409 (and the client or JOSDK then retried). */
