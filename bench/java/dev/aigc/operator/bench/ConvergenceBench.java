@@ -61,7 +61,7 @@ public final class ConvergenceBench {
     static Config of(String[] args) {
       int n = intArg(args, 0, 2000);
       int m = intArg(args, 1, 20);
-      int b = intArg(args, 2, Math.min(1000, Math.max(100, n / 2)));
+      int b = intArg(args, 2, Math.min(500, Math.max(100, n / 4)));
       boolean seed = args.length > 3 && "seed".equals(args[3]);
       double rate = Double.parseDouble(env("BENCH_RATE", "100"));
       int idle = Integer.parseInt(env("BENCH_IDLE_SECONDS", "10"));
@@ -84,9 +84,9 @@ public final class ConvergenceBench {
     Config config = Config.of(args);
     AigcTemplate example = load();
     long deadline = System.nanoTime() + TIMEOUT_NANOS;
-    System.out.printf(Locale.ROOT, "convergence bench: N=%d M=%d burst=%d at %.0f/s, %s; %d cores, max heap %d MiB%n",
+    System.out.printf(Locale.ROOT, "convergence bench: N=%d M=%d burst=%d at %.0f/s, %s; %d cores, max heap %d MiB, load average %s%n",
         config.instances(), config.templates(), config.burst(), config.rate(), config.seed() ? "seeded" : "created at once",
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
     Config warm = config.warmUp();
     if (warm.instances() > 0) {
       log("warm-up: operator and baseline with N=%d M=%d burst=%d", warm.instances(), warm.templates(), warm.burst());
@@ -99,6 +99,16 @@ public final class ConvergenceBench {
     BaselineRun base = BaselineRun.run(config, op.snapshot, deadline);
     Report.print(config, op, base);
     System.exit(0);
+  }
+
+  /** The machine's 1, 5 and 15 minute load averages (other users' work included). */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (Exception e) {
+      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
   }
 
   static void log(String format, Object... args) {

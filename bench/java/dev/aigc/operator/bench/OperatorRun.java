@@ -36,6 +36,9 @@ final class OperatorRun {
   Phase latB;
   /** Round trips of the operator's writes during the burst, by kind, in ms. */
   Map<String, List<Double>> roundTripsB;
+  /** JOSDK's metrics per phase: count and total ms. */
+  Map<String, double[]> reconcilesA;
+  Map<String, double[]> reconcilesB;
   /** Heap, in bytes. */
   long heapWith;
   long heapWithout;
@@ -82,12 +85,14 @@ final class OperatorRun {
     StartWatch watch = new StartWatch(cluster.newClient(Threads.BENCH, "watch", b -> { }).client(), NS);
     ExecutorService pool = Threads.pool(Threads.BENCH, "creator", CLIENT_THREADS);
 
-    AigcOperator operator = new AigcOperator(operatorClient.client(), ConvergenceBench.SETTINGS);
+    var telemetry = dev.aigc.operator.observe.Telemetry.inMemory();
+    AigcOperator operator = new AigcOperator(operatorClient.client(), ConvergenceBench.SETTINGS, telemetry);
     Threads.Sample a0 = Threads.Sample.take();
     long t0 = System.nanoTime();
     operator.start();
     ConvergenceBench.nameReconcilerThreads(operator);
     ThreadPoolExecutor reconcilers = ConvergenceBench.reconcilerPool(operator);
+    Map<String, double[]> r0 = Map.of();
     if (seed == null) {
       for (int t = 0; t < c.templates(); t++) kubectl.resource(ConvergenceBench.template(example, t)).create();
       ConvergenceBench.await("template statuses", deadline, () -> kubectl.resources(AigcTemplate.class).inNamespace(NS).list()
@@ -96,6 +101,7 @@ final class OperatorRun {
       settle(reconcilers, deadline);
       // phase A: N instances at once
       Map<String, Long> w0 = writes.byKind();
+      r0 = Reconciles.sample(telemetry.registry());
       a0 = Threads.Sample.take();
       t0 = System.nanoTime();
       ConvergenceBench.atOnce(pool, c.instances(),
@@ -115,6 +121,7 @@ final class OperatorRun {
     }
     Threads.Sample a1 = Threads.Sample.take();
     r.cpuA = a1.since(a0);
+    r.reconcilesA = Reconciles.minus(Reconciles.sample(telemetry.registry()), r0);
     r.latA = OperatorRun.Phase.of(watch, "user-");
     log("  phase A: %.2f s, operator CPU %.0f ms", r.convergeSeconds, r.cpuA.getOrDefault(Threads.OPERATOR, new long[2])[0] / 1e6);
 
@@ -134,6 +141,7 @@ final class OperatorRun {
     if (c.burst() > 0) {
       Map<String, Long> b0 = writes.byKind();
       Map<String, Integer> mark = writes.roundTripMark();
+      Map<String, double[]> rb0 = Reconciles.sample(telemetry.registry());
       Threads.Sample bs0 = Threads.Sample.take();
       long tb = System.nanoTime();
       r.burstRate = ConvergenceBench.atRate(pool, c.burst(), c.rate(),
@@ -147,6 +155,7 @@ final class OperatorRun {
       r.writesB = WriteCounter.minus(writes.byKind(), b0);
       r.latB = OperatorRun.Phase.of(watch, "burst-");
       r.roundTripsB = writes.roundTripsMillis(mark);
+      r.reconcilesB = Reconciles.minus(Reconciles.sample(telemetry.registry()), rb0);
       settle(reconcilers, deadline);
     } else {
       r.topOperatorThreads = a1.top(a0, Threads.OPERATOR, 6);

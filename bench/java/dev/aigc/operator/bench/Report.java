@@ -13,9 +13,9 @@ final class Report {
 
   static void print(Config c, OperatorRun op, BaselineRun base) {
     p("");
-    p("== convergence bench: N=%d M=%d, %s; burst %d at %.0f/s; %d cores (shared) ==", c.instances(), c.templates(),
-        c.seed() ? "seeded (stored converged before the operator starts)" : "created at once by 8 threads",
-        c.burst(), c.rate(), Runtime.getRuntime().availableProcessors());
+    p("== convergence bench: N=%d M=%d, %s; burst %d at %.0f/s; %d cores (shared), load average now %s ==", c.instances(),
+        c.templates(), c.seed() ? "seeded (stored converged before the operator starts)" : "created at once by 8 threads",
+        c.burst(), c.rate(), Runtime.getRuntime().availableProcessors(), ConvergenceBench.loadAverage());
     p("objects at the end: %s", op.snapshot.counts());
 
     p("");
@@ -25,11 +25,16 @@ final class Report {
           op.convergeSeconds / base.storeSeconds);
       cpu("phase A", op.cpuA, c.instances(), base.cpuA, c.instances());
       writes("phase A", op.writesA, c.instances());
+      reconciles("phase A", op.reconcilesA, c.instances());
       latency("phase A (at once: queueing, not a target)", op.latA, base.latA);
     } else {
       p("-- phase A: operator start over %d converged instances (stored directly) --", c.instances());
       p("start_seconds=%.2f (start, informers' lists, first reconcile of every instance)", op.convergeSeconds);
       cpu("start", op.cpuA, c.instances(), null, 0);
+      reconciles("start", op.reconcilesA, c.instances());
+      double startCpu = op.cpuA.getOrDefault(Threads.OPERATOR, new long[2])[0] / 1e6;
+      p("periodic reconcile of every instance (maxReconciliationInterval 3 min), estimated from the start: <= %.0f ms CPU per second"
+          + " at %d instances (upper bound: the start also lists and caches everything)", startCpu / 180, c.instances());
       writes(String.format(Locale.ROOT, "start (expect only the %d templates' statuses, which the seed leaves empty)", c.templates()),
           op.writesA, c.instances(), c.templates());
     }
@@ -53,6 +58,7 @@ final class Report {
       base.roundTripsB.forEach((k, v) -> p("  baseline %-36s n=%5d p50=%6.1f p99=%6.1f", k, v.size(), StartWatch.percentile(v, 50), StartWatch.percentile(v, 99)));
       cpu("burst", op.cpuB, c.burst(), base.cpuB, c.burst());
       writes("burst", op.writesB, c.burst());
+      reconciles("burst", op.reconcilesB, c.burst());
     }
     p("busiest operator threads (last phase):");
     System.out.print(op.topOperatorThreads);
@@ -111,6 +117,13 @@ final class Report {
     p("%s: api_writes_per_instance=%.2f (target <= 3; events apart: %.2f/instance)%s", phase, total / (double) instances,
         events / (double) instances, expected < 0 ? " " + met(total / (double) instances <= 3.0) : " total " + total);
     writes.forEach((k, v) -> p("  %-36s %7d  %.3f/instance", k, v, v / (double) instances));
+  }
+
+  private static void reconciles(String phase, Map<String, double[]> metrics, int instances) {
+    if (metrics == null || metrics.isEmpty()) return;
+    p("%s: JOSDK metrics (count, per instance, mean ms):", phase);
+    metrics.forEach((k, v) -> p("  %-56s %7.0f  %.2f/instance%s", k, v[0], v[0] / instances,
+        Double.isNaN(v[1]) ? "" : String.format(Locale.ROOT, "  mean %.1f ms", v[1] / v[0])));
   }
 
   private static void latency(String phase, OperatorRun.Phase op, OperatorRun.Phase base) {
