@@ -179,6 +179,14 @@ final class OperatorRun {
       SharedIndexInformer<?> informer = kind.getValue().get();
       informers.add(informer);
       ConvergenceBench.await("a plain informer synced", deadline, informer::hasSynced, () -> kind.getKey());
+      // the mock server replays every object as ADDED on a new watch, after the list: let that pass too
+      java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+      informer.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<Object>() {
+        @Override public void onAdd(Object o) { last.set(System.nanoTime()); }
+        @Override public void onUpdate(Object a, Object b) { last.set(System.nanoTime()); }
+        @Override public void onDelete(Object o, boolean unknown) { last.set(System.nanoTime()); }
+      });
+      ConvergenceBench.await("a plain informer quiet", deadline, () -> System.nanoTime() - last.get() > 2_000_000_000L, () -> kind.getKey());
       long now = ConvergenceBench.usedHeapAfterGc();
       r.heapPerKind.put(kind.getKey(), new long[] {now - before, informer.getStore().list().size()});
       before = now;

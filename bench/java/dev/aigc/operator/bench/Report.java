@@ -71,9 +71,9 @@ final class Report {
         retained / MIB, op.heapWith / MIB, op.heapWithout / MIB, c.total(), retained / 1024.0 / c.total());
     p("baseline: plain informers, one per kind the operator watches: %.1f MiB; ratio=%.2f", minimal / MIB, (double) retained / minimal);
     StringBuilder perKind = new StringBuilder();
-    op.heapPerKind.forEach((k, v) -> perKind.append(String.format(Locale.ROOT, " %s=%.1f KiB x %d", k,
-        v[1] == 0 ? 0.0 : v[0] / 1024.0 / v[1], v[1])));
-    p("  plain informer heap per cached object:%s", perKind);
+    op.heapPerKind.forEach((k, v) -> perKind.append(v[1] < 1000 ? String.format(Locale.ROOT, " %s=%.1f MiB in all", k, v[0] / MIB)
+        : String.format(Locale.ROOT, " %s=%.2f KiB x %d", k, v[0] / 1024.0 / v[1], v[1])));
+    p("  plain informers, heap by kind (the first also holds the client):%s", perKind);
     double at50k = retained / (double) c.total() * 50_000 / MIB;
     p("target <= 256 MiB at 50,000 instances: %s (%s%.0f MiB at 50,000)", met(at50k <= 256),
         c.total() >= 50_000 ? "" : "linear extrapolation: ", at50k);
@@ -81,8 +81,25 @@ final class Report {
 
     p("");
     p("409 conflicts by kind (operator's client; included in the writes): %s", op.conflicts);
-    p("operator warnings and errors logged (target/bench.log): %d %s", op.warnings, LogCounter.byLogger());
+    p("warnings and errors logged in the JVM during the operator run (target/bench.log): %d; all runs by logger: %s", op.warnings,
+        LogCounter.byLogger());
     p("pods created by the simulator: %d", op.pods);
+    p("");
+    p("-- targets --");
+    Map<String, Long> startWrites = c.seed() ? op.writesB : op.writesA;
+    int starts = c.seed() ? c.burst() : c.instances();
+    double perStart = WriteCounter.total(startWrites, "events") / (double) starts;
+    p("writes per instance start <= 3: %s (%.2f, events apart)", met(perStart <= 3), perStart);
+    p("writes while idle == 0: %s (%d in %.0f s)", met(idle == 0 && op.writesIdle.getOrDefault("POST events", 0L) == 0),
+        idle, op.idleSeconds);
+    if (c.burst() > 0) {
+      p("start latency p99 < 250 ms in a burst of %.0f installs/s: created->ID %s (%.0f ms), Ready->Running %s (%.0f ms);"
+          + " the burst reached %.1f/s (baseline %.1f/s)", c.rate(), met(StartWatch.percentile(op.latB.createdToId(), 99) < 250),
+          StartWatch.percentile(op.latB.createdToId(), 99), met(StartWatch.percentile(op.latB.readyToRunning(), 99) < 250),
+          StartWatch.percentile(op.latB.readyToRunning(), 99), op.burstRate, base.burstRate);
+    }
+    p("retained heap <= 256 MiB at 50,000 instances: %s (%.0f MiB %s)", met(at50k <= 256), at50k,
+        c.total() >= 50_000 ? "measured" : "extrapolated linearly from " + c.total());
     if (!op.samples.isEmpty()) {
       p("first request bodies by kind (BENCH_SAMPLES):");
       op.samples.forEach((k, v) -> v.forEach(b -> p("  %s: %s", k, b.length() > 600 ? b.substring(0, 600) + "..." : b)));
