@@ -88,8 +88,10 @@ final class Report {
     p("-- targets --");
     Map<String, Long> startWrites = c.seed() ? op.writesB : op.writesA;
     int starts = c.seed() ? c.burst() : c.instances();
-    double perStart = WriteCounter.total(startWrites, "events") / (double) starts;
-    p("writes per instance start <= 3: %s (%.2f, events apart)", met(perStart <= 3), perStart);
+    if (startWrites != null && starts > 0) {
+      double perStart = WriteCounter.total(startWrites, "events") / (double) starts;
+      p("writes per instance start <= 3: %s (%.2f, events apart)", met(perStart <= 3), perStart);
+    }
     p("writes while idle == 0: %s (%d in %.0f s)", met(idle == 0 && op.writesIdle.getOrDefault("POST events", 0L) == 0),
         idle, op.idleSeconds);
     if (c.burst() > 0) {
