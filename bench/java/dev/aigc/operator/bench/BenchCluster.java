@@ -32,6 +32,7 @@ import java.util.function.Consumer;
  */
 final class BenchCluster implements AutoCloseable {
   private final KubernetesMockServer server;
+  private static final int PATIENT_MILLIS = 120_000;
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
   private final List<Client> clients = new ArrayList<>();
   private final Client admin;
@@ -79,6 +80,10 @@ final class BenchCluster implements AutoCloseable {
     ExecutorService tasks = Threads.cachedPool(owner, name + "-informer");
     KubernetesClient client = server.createClient(b -> {
       b.withHttpClientFactory(new VertxHttpClientFactory(vertx)).withTaskExecutor(tasks);
+      // At 50,000 instances one write to the mock server can wait longer than fabric8's 10 s default
+      // behind the others; the simulator (which does not retry a failed step) and the bench must
+      // not fail for that. The operator keeps the default, as in production, and retries.
+      if (!Threads.OPERATOR.equals(owner)) b.editOrNewConfig().withRequestTimeout(PATIENT_MILLIS).endConfig();
       customizer.accept(b);
     });
     Client c = new Client(client, vertx, tasks);

@@ -80,7 +80,17 @@ public final class ConvergenceBench {
 
   private static final long START = System.nanoTime();
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run(String[] args) throws Exception {
     Config config = Config.of(args);
     AigcTemplate example = load();
     long deadline = System.nanoTime() + TIMEOUT_NANOS;
@@ -98,7 +108,6 @@ public final class ConvergenceBench {
     log("measured run: baseline");
     BaselineRun base = BaselineRun.run(config, op.snapshot, deadline);
     Report.print(config, op, base);
-    System.exit(0);
   }
 
   /** The machine's 1, 5 and 15 minute load averages (other users' work included). */

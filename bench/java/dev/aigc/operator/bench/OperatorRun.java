@@ -146,8 +146,13 @@ final class OperatorRun {
       long tb = System.nanoTime();
       r.burstRate = ConvergenceBench.atRate(pool, c.burst(), c.rate(),
           i -> kubectl.resource(ConvergenceBench.instance(ConvergenceBench.instanceName(true, i), i, c.templates())).create());
-      ConvergenceBench.await("the burst Running", deadline, () -> watch.running() >= c.total(),
-          () -> watch.running() + " running");
+      try {
+        ConvergenceBench.await("the burst Running", deadline, () -> watch.running() >= c.total(),
+            () -> watch.running() + " running");
+      } catch (IllegalStateException stuck) {
+        diagnose(kubectl, watch, c);
+        throw stuck;
+      }
       r.burstSeconds = (System.nanoTime() - tb) / 1e9;
       Threads.Sample bs1 = Threads.Sample.take();
       r.cpuB = bs1.since(bs0);
@@ -209,6 +214,25 @@ final class OperatorRun {
     cluster.close();
     r.warnings = LogCounter.warnings() - warningsBefore;
     return r;
+  }
+
+  /** What the burst's instances that never ran show: their status, GameServer and pod. */
+  private static void diagnose(KubernetesClient kubectl, StartWatch watch, Config c) {
+    int shown = 0;
+    for (int i = 0; i < c.burst() && shown < 10; i++) {
+      String name = ConvergenceBench.instanceName(true, i);
+      if (watch.isRunning(name)) continue;
+      shown++;
+      var instance = kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).withName(name).get();
+      var status = instance == null ? null : instance.getStatus();
+      String gsName = status == null ? null : status.getGameServer();
+      var gs = gsName == null ? null : kubectl.resources(dev.aigc.operator.okg.GameServer.class).inNamespace(NS).withName(gsName).get();
+      var pod = gsName == null ? null : kubectl.pods().inNamespace(NS).withName(gsName).get();
+      log("  not Running: %s phase=%s id=%s finalizers=%s; GameServer %s: %s; pod %s", name,
+          status == null ? null : status.getPhase(), status == null ? null : status.getInstanceId(),
+          instance == null ? null : instance.getMetadata().getFinalizers(), gsName,
+          gs == null ? "absent" : gs.getStatus() == null ? "no status" : gs.getStatus().getCurrentState(), pod == null ? "absent" : "exists");
+    }
   }
 
   /** Whether the reconciler pool has nothing queued or running. */
