@@ -3,162 +3,281 @@ package dev.aigc.operator.bench;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcInstanceSpec;
 import dev.aigc.operator.api.AigcTemplate;
-import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.reconcile.AigcOperator;
-import dev.aigc.operator.sandbox.MockCluster;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Function;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
- * N instances across M templates, created at once on the mock API server with the OKG simulator:
- * seconds until every instance is Running, API writes per instance, peak heap, and the ratio of the
- * convergence time to the time the same mock server needs just to store the same resources.
+ * What the operator costs, measured apart from the mock API server and the OKG simulator that share
+ * its JVM, each figure next to a baseline run in the same JVM (after a warm-up of both):
  *
- * <p>Run: {@code ./mvnw -q -Pbench test-compile} (or {@code bench/convergence.sh [N] [M]}).
+ * <ul>
+ *   <li>N instances over M templates created at once by 8 client threads (or, in seed mode, already
+ *       stored, converged, before the operator starts): seconds until all are Running, against
+ *       the seconds the same 8 threads need to store the same objects on the same mock server;
+ *   <li>the operator's own CPU time and allocations per instance (its threads only: JOSDK's
+ *       reconcilers and timers, its client's event loops and informer executor);
+ *   <li>its API writes per instance by kind, and while idle;
+ *   <li>a burst of B more installs at R per second: start latency as a watch sees it (instance
+ *       created → status.instanceId written; GameServer Ready → instance Running), p50/p99,
+ *       against the same causal chain of writes made by a plain client (no operator);
+ *   <li>the heap the operator retains: used heap after GC with the operator, minus after it is
+ *       closed; against plain fabric8 informers holding one copy of each kind it watches.
+ * </ul>
+ *
+ * <p>Run: {@code bench/convergence.sh [N] [M] [B] [create|seed]}; see bench/README.md.
  */
 public final class ConvergenceBench {
-  private static final int CLIENT_THREADS = 8;
-  private static final String NS = "bench";
+  static final int CLIENT_THREADS = 8;
+  static final String NS = "bench";
+  static final OperatorSettings SETTINGS =
+      new OperatorSettings(Set.of(), "http://gateway.bench.svc:8080/auth", "https://aigc.example.com/sign-in");
+  private static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(Long.parseLong(env("BENCH_TIMEOUT", "540")));
 
-  public static void main(String[] args) throws Exception {
-    int instances = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-    int templates = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-    AigcTemplate example = load();
+  /** What to run. */
+  record Config(int instances, int templates, int burst, double rate, boolean seed, int idleSeconds, boolean quiet) {
+    static Config of(String[] args) {
+      int n = intArg(args, 0, 2000);
+      int m = intArg(args, 1, 20);
+      int b = intArg(args, 2, Math.min(500, Math.max(100, n / 4)));
+      boolean seed = args.length > 3 && "seed".equals(args[3]);
+      double rate = Double.parseDouble(env("BENCH_RATE", "100"));
+      int idle = Integer.parseInt(env("BENCH_IDLE_SECONDS", "10"));
+      return new Config(n, m, b, rate, seed, idle, false);
+    }
 
-    double baseline = storageBaseline(instances, templates, example);
+    Config warmUp() {
+      int n = Integer.parseInt(env("BENCH_WARMUP", "300"));
+      return new Config(n, Math.min(templates, 4), Math.min(burst, 100), rate, false, 1, true);
+    }
 
-    try (MockCluster cluster = MockCluster.start()) {
-      WriteCounter writes = new WriteCounter();
-      KubernetesClient operatorClient = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes)));
-      OperatorSettings settings = new OperatorSettings(Set.of(), "http://gateway.bench.svc:8080/auth", "https://aigc.example.com/sign-in");
-      try (AigcOperator operator = new AigcOperator(operatorClient, settings).start()) {
-        KubernetesClient kubectl = cluster.client();
-        for (int t = 0; t < templates; t++) kubectl.resource(template(example, t)).create();
+    int total() {
+      return instances + burst;
+    }
+  }
 
-        long start = System.nanoTime();
-        parallel(instances, i -> kubectl.resource(instance(i, templates)).create());
-        System.out.printf(Locale.ROOT, "created %d instances in %.2f s%n", instances, (System.nanoTime() - start) / 1e9);
-        int running = 0;
-        long lastReport = System.nanoTime();
-        while (running < instances) {
-          var all = kubectl.resources(AigcInstance.class).inNamespace(NS).list().getItems();
-          running = (int) all.stream().filter(i -> i.getStatus() != null && i.getStatus().getPhase() == InstancePhase.Running).count();
-          if (System.nanoTime() - lastReport > 10_000_000_000L) {
-            lastReport = System.nanoTime();
-            long allocated = all.stream().filter(i -> i.getStatus() != null && i.getStatus().getInstanceId() != null).count();
-            System.out.printf(Locale.ROOT, "  after %.0f s: %d with an ID, %d pods created, %d running%n",
-                (lastReport - start) / 1e9, allocated, cluster.okg().podsCreated(), running);
-          }
-          if (running < instances) {
-            if (System.nanoTime() - start > 600_000_000_000L) throw new IllegalStateException("no convergence in 10 minutes: " + running + " running");
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
-          }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        report(instances, templates, seconds, baseline, writes, cluster.okg().podsCreated());
-      }
-      operatorClient.close();
+  private static final long START = System.nanoTime();
+
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
     }
     System.exit(0);
   }
 
-  /** The time the mock server needs to store what a converged run ends with, written by 8 client threads. */
-  private static double storageBaseline(int instances, int templates, AigcTemplate example) throws Exception {
-    try (MockCluster cluster = MockCluster.start()) {
-      KubernetesClient client = cluster.client();
-      long start = System.nanoTime();
-      parallel(templates, t -> client.resource(template(example, t)).create());
-      parallel(templates, t -> client.resource(gameServerSet(t)).create());
-      parallel(instances, i -> client.resource(instance(i, templates)).create());
-      parallel(instances, i -> client.resource(named(new Pod(), "pod-" + i)).create());
-      parallel(instances, i -> client.resource(named(new GameServer(), "gs-" + i)).create());
-      parallel(instances, i -> client.resource(named(new PersistentVolumeClaim(), "pvc-" + i)).create());
-      return (System.nanoTime() - start) / 1e9;
+  private static void run(String[] args) throws Exception {
+    Config config = Config.of(args);
+    AigcTemplate example = load();
+    long deadline = System.nanoTime() + TIMEOUT_NANOS;
+    System.out.printf(Locale.ROOT, "convergence bench: N=%d M=%d burst=%d at %.0f/s, %s; %d cores, max heap %d MiB, load average %s%n",
+        config.instances(), config.templates(), config.burst(), config.rate(), config.seed() ? "seeded" : "created at once",
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+    Config warm = config.warmUp();
+    if (warm.instances() > 0) {
+      log("warm-up: operator and baseline with N=%d M=%d burst=%d", warm.instances(), warm.templates(), warm.burst());
+      OperatorRun w = OperatorRun.run(warm, example, deadline);
+      BaselineRun.run(warm, w.snapshot, deadline);
+    }
+    log("measured run: operator");
+    OperatorRun op = OperatorRun.run(config, example, deadline);
+    log("measured run: baseline");
+    BaselineRun base = BaselineRun.run(config, op.snapshot, deadline);
+    Report.print(config, op, base);
+  }
+
+  /** The machine's 1, 5 and 15 minute load averages (other users' work included). */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (Exception e) {
+      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
 
-  private static void report(int instances, int templates, double seconds, double baseline, WriteCounter writes, int pods) {
-    long events = writes.byKind().entrySet().stream().filter(e -> e.getKey().endsWith(" events")).mapToLong(e -> e.getValue()).sum();
-    long total = writes.total("events");
-    long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-    System.out.printf(Locale.ROOT, "instances=%d templates=%d pods_created=%d%n", instances, templates, pods);
-    System.out.printf(Locale.ROOT, "converge_seconds=%.2f storage_baseline_seconds=%.2f ratio=%.2f (target <= 3.00)%n",
-        seconds, baseline, seconds / baseline);
-    System.out.printf(Locale.ROOT, "api_writes_per_instance=%.2f (target <= 4.00; finalizer, statuses, GameServerSets)%n",
-        total / (double) instances);
-    System.out.printf(Locale.ROOT, "events_per_instance=%.2f conflicts_409=%d (counted in the writes above)%n",
-        events / (double) instances, writes.conflicts());
-    System.out.printf(Locale.ROOT, "peak_heap_mib=%d (operator, mock API server and simulator in one JVM)%n", peakHeap / (1024 * 1024));
-    System.out.println("writes by kind:");
-    writes.byKind().forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %d%n", k, v));
+  static void log(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "[%6.1f s] " + format + "%n", prepend((System.nanoTime() - START) / 1e9, args));
   }
 
-  private static AigcTemplate load() throws Exception {
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  static String env(String name, String fallback) {
+    String v = System.getenv(name);
+    return v == null || v.isBlank() ? fallback : v;
+  }
+
+  private static int intArg(String[] args, int i, int fallback) {
+    return args.length > i && !args[i].isBlank() && !"-".equals(args[i]) ? Integer.parseInt(args[i]) : fallback;
+  }
+
+  static AigcTemplate load() throws Exception {
     try (InputStream in = Files.newInputStream(Path.of("examples/stable-diffusion-cpu.yaml"))) {
       return Serialization.unmarshal(in, AigcTemplate.class);
     }
   }
 
-  private static AigcTemplate template(AigcTemplate example, int t) {
+  static AigcTemplate template(AigcTemplate example, int t) {
     AigcTemplate copy = Serialization.clone(example);
     copy.setMetadata(new ObjectMetaBuilder().withName("sd-" + t).withNamespace(NS).build());
     copy.getSpec().getDedicated().getIngress().setHost("i<id>-sd-" + t + ".example.com");
     return copy;
   }
 
-  private static AigcInstance instance(int i, int templates) {
+  static String instanceName(boolean burst, int i) {
+    return (burst ? "burst-" : "user-") + i;
+  }
+
+  static AigcInstance instance(String name, int i, int templates) {
     AigcInstance instance = new AigcInstance();
-    instance.setMetadata(new ObjectMetaBuilder().withName("user-" + i).withNamespace(NS).build());
+    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
     AigcInstanceSpec spec = new AigcInstanceSpec();
     spec.setTemplate("sd-" + (i % templates));
-    spec.setOwner("user-" + i);
+    spec.setOwner(name);
     instance.setSpec(spec);
     return instance;
   }
 
-  private static GameServerSet gameServerSet(int t) {
-    return named(new GameServerSet(), "sd-" + t);
+  /** Runs {@code task(i)} for i in [0, count) on the pool, all at once; waits for all. */
+  static void atOnce(ExecutorService pool, int count, IntConsumer task) throws Exception {
+    List<Future<?>> futures = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int n = i;
+      futures.add(pool.submit(() -> task.accept(n)));
+    }
+    for (Future<?> f : futures) f.get();
   }
 
-  private static <T extends HasMetadata> T named(T resource, String name) {
-    resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    return resource;
+  /**
+   * Starts {@code task(i)} for i in [0, count) at {@code rate} per second on the pool (so a slow
+   * answer does not slow the rate down, until all 8 threads are busy); waits for all.
+   *
+   * @return the rate achieved, per second
+   */
+  static double atRate(ExecutorService pool, int count, double rate, IntConsumer task) throws Exception {
+    List<Future<?>> futures = new ArrayList<>(count);
+    long start = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      long due = start + (long) (i * 1e9 / rate);
+      long wait;
+      while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+      int n = i;
+      futures.add(pool.submit(() -> task.accept(n)));
+    }
+    for (Future<?> f : futures) f.get();
+    return count / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void parallel(int count, Function<Integer, Object> create) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(CLIENT_THREADS);
-    try {
-      List<Future<Object>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        int n = i;
-        futures.add(pool.submit(() -> create.apply(n)));
+  /** Waits until {@code done()} holds, polling; fails the bench at its deadline. */
+  static void await(String what, long deadline, java.util.function.BooleanSupplier done, java.util.function.Supplier<String> progress) {
+    long lastReport = System.nanoTime();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("timed out waiting for " + what + ": " + progress.get());
+      if (System.nanoTime() - lastReport > 10_000_000_000L) {
+        lastReport = System.nanoTime();
+        log("  waiting for %s: %s", what, progress.get());
       }
-      for (Future<Object> f : futures) f.get();
-    } finally {
-      pool.shutdown();
+      LockSupport.parkNanos(20_000_000L);
     }
   }
 
+  /** Used heap after full GCs, in bytes. */
+  static long usedHeapAfterGc() {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 2; i++) {
+      System.gc();
+      LockSupport.parkNanos(200_000_000L);
+      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  /** Live objects of the classes the operator caches, from the JVM's class histogram. */
+  static Map<String, Long> liveObjects() {
+    Map<String, Long> result = new LinkedHashMap<>();
+    for (Class<?> c : List.of(AigcInstance.class, AigcTemplate.class, PersistentVolumeClaim.class, GameServer.class,
+        GameServerSet.class, io.fabric8.kubernetes.api.model.Pod.class)) {
+      result.put(c.getSimpleName(), 0L);
+    }
+    try {
+      String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      for (String line : histogram.split("\n")) {
+        String[] parts = line.trim().split("\\s+");
+        if (parts.length < 4) continue;
+        String cls = parts[3];
+        int dot = cls.lastIndexOf('.');
+        String simple = cls.substring(dot + 1);
+        if (result.containsKey(simple) && (cls.startsWith("dev.aigc") || cls.startsWith("io.fabric8"))) {
+          result.put(simple, Long.parseLong(parts[1]));
+        }
+      }
+    } catch (Exception e) {
+      System.err.println("no class histogram: " + e);
+    }
+    return result;
+  }
+
+  /** JOSDK's reconciler pool, behind its instrumented wrapper; its threads from now on are named and charged to the operator. */
+  static void nameReconcilerThreads(AigcOperator operator) {
+    ThreadPoolExecutor pool = reconcilerPool(operator);
+    if (pool == null) {
+      log("note: JOSDK's reconciler pool is not a ThreadPoolExecutor behind a field 'executor'; its threads are recognised by name only");
+      return;
+    }
+    if (pool.getPoolSize() > 0) log("note: %d reconciler threads started before they could be named (recognised by name)", pool.getPoolSize());
+    pool.setThreadFactory(Threads.factory(Threads.OPERATOR, "josdk-reconciler"));
+  }
+
+  static ThreadPoolExecutor reconcilerPool(AigcOperator operator) {
+    try {
+      ExecutorService wrapped = operator.operator().getConfigurationService().getExecutorServiceManager().reconcileExecutorService();
+      var field = wrapped.getClass().getDeclaredField("executor");
+      field.setAccessible(true);
+      return (ThreadPoolExecutor) field.get(wrapped);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  /** Plain informers, one per kind the operator watches, as the least any informer-based operator holds. */
+  static Map<String, java.util.function.Supplier<SharedIndexInformer<?>>> minimalInformers(KubernetesClient client) {
+    Map<String, java.util.function.Supplier<SharedIndexInformer<?>>> informers = new LinkedHashMap<>();
+    informers.put("aigctemplates", () -> client.resources(AigcTemplate.class).inNamespace(NS).inform());
+    informers.put("gameserversets", () -> client.resources(GameServerSet.class).inNamespace(NS).inform());
+    informers.put("aigcinstances", () -> client.resources(AigcInstance.class).inNamespace(NS).inform());
+    informers.put("persistentvolumeclaims", () -> client.persistentVolumeClaims().inNamespace(NS).inform());
+    informers.put("gameservers", () -> client.resources(GameServer.class).inNamespace(NS).inform());
+    return informers;
+  }
 }

@@ -1,0 +1,171 @@
+package dev.aigc.operator.bench;
+
+import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.okg.GameServer;
+import dev.aigc.operator.okg.GameServerStatus;
+import dev.aigc.operator.render.Labels;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Start latencies as a user's watch sees them, from a client of its own: when each new instance
+ * appears, when its status first carries an ID, when it is first Running; and when each GameServer
+ * is first Ready. Plain watches (no informer cache), so that the bench holds no copy of the objects.
+ */
+final class StartWatch implements AutoCloseable {
+  private final Map<String, Long> created = new ConcurrentHashMap<>();
+  private final Map<String, Long> idWritten = new ConcurrentHashMap<>();
+  private final Map<String, Long> running = new ConcurrentHashMap<>();
+  /** The GameServer each instance reported (status.gameServer). */
+  private final Map<String, String> gameServerOf = new ConcurrentHashMap<>();
+  private final Map<String, Long> gameServerReady = new ConcurrentHashMap<>();
+  /** When the disk recording each instance (its annotation) first appeared. */
+  private final Map<String, Long> diskCreated = new ConcurrentHashMap<>();
+  private final AtomicInteger runningCount = new AtomicInteger();
+  private final Watch instances;
+  private final Watch gameServers;
+  private final Watch disks;
+
+  StartWatch(KubernetesClient client, String namespace) {
+    instances = client.resources(AigcInstance.class).inNamespace(namespace).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, AigcInstance i) {
+        long now = System.nanoTime();
+        String name = i.getMetadata().getName();
+        var status = i.getStatus();
+        if (action == Action.ADDED && status == null) created.putIfAbsent(name, now);
+        if (status == null) return;
+        if (status.getInstanceId() != null) idWritten.putIfAbsent(name, now);
+        if (status.getGameServer() != null) gameServerOf.putIfAbsent(name, status.getGameServer());
+        if (status.getPhase() == InstancePhase.Running && running.putIfAbsent(name, now) == null) runningCount.incrementAndGet();
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) System.err.println("instance watch closed: " + cause);
+      }
+    });
+    gameServers = client.resources(GameServer.class).inNamespace(namespace).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, GameServer gs) {
+        long now = System.nanoTime();
+        if (gs.getStatus() != null && GameServerStatus.READY.equals(gs.getStatus().getCurrentState())) {
+          gameServerReady.putIfAbsent(gs.getMetadata().getName(), now);
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) System.err.println("GameServer watch closed: " + cause);
+      }
+    });
+    disks = client.persistentVolumeClaims().inNamespace(namespace).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, PersistentVolumeClaim pvc) {
+        long now = System.nanoTime();
+        var annotations = pvc.getMetadata().getAnnotations();
+        String instance = annotations == null ? null : annotations.get(Labels.DISK_INSTANCE);
+        if (action == Action.ADDED && instance != null) diskCreated.putIfAbsent(instance, now);
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+        if (cause != null) System.err.println("disk watch closed: " + cause);
+      }
+    });
+  }
+
+  /** Milliseconds from each new instance appearing to its disk appearing (the template reconciler's part). */
+  List<Double> createdToDisk(Predicate<String> names) {
+    return between(created, diskCreated, names);
+  }
+
+  /** Milliseconds from each new instance's disk appearing to its status carrying the ID (the instance reconciler's part). */
+  List<Double> diskToId(Predicate<String> names) {
+    return between(diskCreated, idWritten, names);
+  }
+
+  private List<Double> between(Map<String, Long> from, Map<String, Long> to, Predicate<String> names) {
+    List<Double> result = new ArrayList<>();
+    created.forEach((name, ignored) -> {
+      Long a = from.get(name);
+      Long b = to.get(name);
+      if (names.test(name) && a != null && b != null) result.add((b - a) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
+  }
+
+  /** Instances seen Running (each counted once). */
+  int running() {
+    return runningCount.get();
+  }
+
+  /** Instances that were seen appearing without a status (new ones). */
+  int created() {
+    return created.size();
+  }
+
+  boolean isRunning(String name) {
+    return running.containsKey(name);
+  }
+
+  /** Milliseconds from each new instance appearing to its status carrying an ID. */
+  List<Double> createdToId(Predicate<String> names) {
+    List<Double> result = new ArrayList<>();
+    created.forEach((name, t) -> {
+      Long id = idWritten.get(name);
+      if (names.test(name) && id != null) result.add((id - t) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
+  }
+
+  /** Milliseconds from each instance's GameServer first Ready to the instance first Running. */
+  List<Double> readyToRunning(Predicate<String> names) {
+    List<Double> result = new ArrayList<>();
+    created.forEach((name, t) -> {
+      Long run = running.get(name);
+      String gs = gameServerOf.get(name);
+      Long ready = gs == null ? null : gameServerReady.get(gs);
+      if (names.test(name) && run != null && ready != null) result.add((run - ready) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
+  }
+
+  /** Milliseconds from each new instance appearing to it Running. */
+  List<Double> createdToRunning(Predicate<String> names) {
+    List<Double> result = new ArrayList<>();
+    created.forEach((name, t) -> {
+      Long run = running.get(name);
+      if (names.test(name) && run != null) result.add((run - t) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
+  }
+
+  static double percentile(List<Double> sorted, double p) {
+    if (sorted.isEmpty()) return Double.NaN;
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  @Override
+  public void close() {
+    instances.close();
+    gameServers.close();
+    disks.close();
+  }
+}
