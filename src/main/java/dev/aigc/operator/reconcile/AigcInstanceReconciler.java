@@ -222,8 +222,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
       return DeleteControl.defaultDelete();
     }
     DiskRecord record = DiskRecord.of(template, disk);
-    boolean nothingCanRunIt = client.resources(GameServerSet.class).inNamespace(namespace)
-        .withName(Names.gameServerSet(template)).get() == null;
+    AigcTemplate owner = templates.get(new ResourceID(template, namespace)).orElse(null);
+    // without a template, or with one being deleted, nothing will run the ID again (its set goes with it)
+    boolean nothingCanRunIt = owner == null || owner.getMetadata().getDeletionTimestamp() != null
+        || client.resources(GameServerSet.class).inNamespace(namespace).withName(Names.gameServerSet(template)).get() == null;
     if (nothingCanRunIt) {
       diskWriter.delete(namespace, record, disk);
       events.normal(instance, "DiskDeleted", "deleted disk " + claim + " as dataRetention is Delete");
@@ -272,22 +274,23 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     InstancePhase before = previous == null ? null : previous.getPhase();
     log.debug("instance {}/{}: {} -> {} (resourceVersion {})", instance.getMetadata().getNamespace(),
         instance.getMetadata().getName(), before, status.getPhase(), instance.getMetadata().getResourceVersion());
-    if (before != status.getPhase()) recordTransition(instance, status);
     // Patch and put the result in JOSDK's cache, so that a reconcile right after this one sees our
     // write instead of writing the same status again from a stale cache.
     PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(instance, context, i -> {
       i.setStatus(status);
       return i;
     });
+    // after the status: the user sees Running one Event round trip sooner
+    if (before != status.getPhase()) recordTransition(instance, status, previous == null);
     return UpdateControl.noUpdate();
   }
 
   /** Events for what a user acts on; intermediate phases show in the status only. */
-  private void recordTransition(AigcInstance instance, AigcInstanceStatus status) {
+  private void recordTransition(AigcInstance instance, AigcInstanceStatus status, boolean hadNoStatus) {
     ResourceID id = ResourceID.fromResource(instance);
     if (status.getPhase() == InstancePhase.Starting) {
       // a new instance started when it was installed; a stopped one when it was started again (now)
-      boolean isNew = instance.getStatus() == null && instance.getMetadata().getCreationTimestamp() != null;
+      boolean isNew = hadNoStatus && instance.getMetadata().getCreationTimestamp() != null;
       startingSince.putIfAbsent(id, isNew ? Instant.parse(instance.getMetadata().getCreationTimestamp()) : Instant.now());
     }
     if (status.getPhase() == InstancePhase.Running) {

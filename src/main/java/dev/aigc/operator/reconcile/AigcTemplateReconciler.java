@@ -9,6 +9,7 @@ import dev.aigc.operator.render.Allocation;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.FieldError;
 import dev.aigc.operator.render.GameServerSetRenderer;
+import dev.aigc.operator.render.GameServerSetUpdate;
 import dev.aigc.operator.render.Conditions.Progress;
 import dev.aigc.operator.render.DiskRecord;
 import dev.aigc.operator.render.DiskRenderer;
@@ -19,7 +20,9 @@ import dev.aigc.operator.render.Names;
 import dev.aigc.operator.render.TemplateValidator;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 @ControllerConfiguration(name = AigcTemplateReconciler.NAME,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))
-public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
+public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner<AigcTemplate> {
   public static final String NAME = "aigctemplate";
   private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
 
@@ -90,6 +93,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
             .withNamespacesInheritedFromController()
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .withSecondaryToPrimaryMapper(g -> Set.of(new ResourceID(templateOf(g.getMetadata().getLabels(), g.getMetadata().getName()), g.getMetadata().getNamespace())))
+            .withOnUpdateFilter((updated, old) -> GameServerSetUpdate.changedBeyondWriteBack(old, updated))
             .build(),
         context);
     // Every claim, not only ours: a disk left by AIGC-Gateway under a name we would use must be held, never handed out.
@@ -109,6 +113,31 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate> {
   public UpdateControl<AigcTemplate> reconcile(AigcTemplate template, Context<AigcTemplate> context) {
     try (var ignored = Mdc.of(template.getMetadata().getName(), null)) {
       return reconcileTemplate(template, context);
+    }
+  }
+
+  /**
+   * The template is going, and its GameServerSet with it (garbage collection): nothing can run its
+   * IDs any more, so the disks that were only waiting for that go now: those of instances deleted
+   * with retention Delete, and blank ones. Every other disk stays with its owner (invariant 4).
+   */
+  @Override
+  public DeleteControl cleanup(AigcTemplate template, Context<AigcTemplate> context) {
+    try (var ignored = Mdc.of(template.getMetadata().getName(), null)) {
+      String name = template.getMetadata().getName();
+      String namespace = template.getMetadata().getNamespace();
+      Set<String> live = instances.getSecondaryResources(template).stream()
+          .map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
+      for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
+        DiskRecord disk = DiskRecord.of(name, pvc);
+        if (disk == null || disk.deleting()) continue;
+        boolean released = disk.deleteOnRelease() && !live.contains(disk.instanceUid());
+        if ((released || disk.blank()) && diskWriter.delete(namespace, disk, pvc)) {
+          events.normal(template, "DiskDeleted", "deleted disk " + disk.name() + (disk.blank() ? ", which held no one's data,"
+              : " of deleted instance " + disk.instanceName()) + " as the template is deleted");
+        }
+      }
+      return DeleteControl.defaultDelete();
     }
   }
 

@@ -78,6 +78,33 @@ public final class GameServerSetUpdate {
         || !reserveAcceptable(desired, current);
   }
 
+  /**
+   * Whether an update of a GameServerSet can change what the template reconciler must write.
+   * OKG's own write-back (IDs added to the reserve list, its reserve-ids annotation, status) cannot:
+   * the reconciler accepts extra reserved IDs anyway, and reacting to each write-back doubled the
+   * reconciles of a burst. Everything else can: replicas (OKG's Kill path lowers them), a
+   * reservation taken away, any other spec field, our labels and annotations, owners, deletion.
+   */
+  public static boolean changedBeyondWriteBack(GameServerSet old, GameServerSet updated) {
+    if (old.getSpec() == null || updated.getSpec() == null) return true;
+    if (!Objects.equals(old.getSpec().getReplicas(), updated.getSpec().getReplicas())) return true;
+    if (!reservedIds(updated).containsAll(reservedIds(old))) return true;
+    if (!JSON.valueToTree(withoutScale(old.getSpec())).equals(JSON.valueToTree(withoutScale(updated.getSpec())))) return true;
+    var o = old.getMetadata();
+    var n = updated.getMetadata();
+    return !Objects.equals(o.getLabels(), n.getLabels())
+        || !Objects.equals(withoutOkgRecord(o.getAnnotations()), withoutOkgRecord(n.getAnnotations()))
+        || !Objects.equals(o.getOwnerReferences(), n.getOwnerReferences())
+        || !Objects.equals(o.getDeletionTimestamp(), n.getDeletionTimestamp());
+  }
+
+  private static java.util.Map<String, String> withoutOkgRecord(java.util.Map<String, String> annotations) {
+    if (annotations == null) return java.util.Map.of();
+    java.util.Map<String, String> copy = new java.util.HashMap<>(annotations);
+    copy.remove(GameServerSet.RESERVE_IDS_ANNOTATION);
+    return copy;
+  }
+
   /** The IDs a GameServerSet reserves, with OKG's "a-b" ranges expanded. */
   public static Set<Integer> reservedIds(GameServerSet gss) {
     Set<Integer> ids = new TreeSet<>();

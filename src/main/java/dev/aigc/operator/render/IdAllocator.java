@@ -21,8 +21,9 @@ import java.util.TreeSet;
  *       made) unless the ID's disk belongs to someone else; a disk of that ID without an instance
  *       stamp and without another owner (one written by an earlier version) is adopted.
  *   <li>A new instance gets, first, the lowest ID whose disk its owner left behind (data restore),
- *       else the lowest ID that has no disk and no holder. An ID with a disk never goes to another
- *       owner, and a disk that names no owner goes to nobody.
+ *       else the lowest ID that has no disk (or only a blank one OKG made) and no holder. An ID with
+ *       a disk never goes to another owner, and a disk that names no owner goes to nobody; blank
+ *       disks nobody takes are removed.
  * </ol>
  */
 public final class IdAllocator {
@@ -32,6 +33,11 @@ public final class IdAllocator {
           .thenComparing(InstanceClaim::uid, Comparator.nullsLast(Comparator.naturalOrder()));
 
   private IdAllocator() {}
+
+  /** A blank disk (see {@link DiskRecord#blank}) is as good as none: a new instance may take it. */
+  private static boolean reusable(DiskRecord d) {
+    return d.blank() && !d.deleting();
+  }
 
   /**
    * @param claims every instance of the template, including those being deleted
@@ -84,8 +90,10 @@ public final class IdAllocator {
           toStamp.add(new Allocation.Assignment(id, c, own));
         } else {
           id = 0;
-          while (holder.containsKey(id) || byId.containsKey(id)) id++;
-          toCreate.add(new Allocation.Assignment(id, c, null));
+          while (holder.containsKey(id) || (byId.containsKey(id) && !reusable(byId.get(id)))) id++;
+          DiskRecord blank = byId.get(id);
+          if (blank == null) toCreate.add(new Allocation.Assignment(id, c, null));
+          else toStamp.add(new Allocation.Assignment(id, c, blank));
         }
         ids.put(c.uid(), id);
         holder.put(id, c.uid());
@@ -107,8 +115,8 @@ public final class IdAllocator {
     int retained = 0;
     for (DiskRecord d : byId.values()) {
       if (holder.containsKey(d.id())) continue;
-      if (d.deleteOnRelease() && !d.deleting()) toDelete.add(d);
-      else if (d.owner() == null) unclaimed.add(d.id());
+      if ((d.deleteOnRelease() || d.blank()) && !d.deleting()) toDelete.add(d);
+      else if (d.owner() == null && !d.blank()) unclaimed.add(d.id());
       else if (!d.deleting()) retained++;
     }
     return new Allocation(ids, running, held, toCreate, toStamp, toDelete, unclaimed, retained);

@@ -273,6 +273,8 @@ class OwnershipIT extends OperatorTestBase {
       p.getMetadata().setAnnotations(Map.of(Labels.DISK_OWNER, "alice"));
       return p;
     });
+    // the admin sees the assignment taken (no unclaimed disk left) before alice installs
+    await().atMost(WAIT).until(() -> Integer.valueOf(0).equals(template().getStatus().getUnclaimedDisks()));
     install("alice-sd", "alice");
     assertThat(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId()).isZero();
     assertThat(diskUid(0)).isEqualTo(foreignUid);

@@ -491,6 +491,11 @@ public final class OwnershipRun implements AutoCloseable {
   private record Snapshot(AigcTemplate template, Map<String, AigcInstance> instances, Map<String, PersistentVolumeClaim> disks,
       GameServerSet gameServerSet, Map<Integer, Pod> pods, Map<Integer, GameServer> gameServers) {
 
+    PersistentVolumeClaim diskOfInstance(String instanceUid) {
+      return disks.values().stream().filter(d -> d.getMetadata().getAnnotations() != null
+          && instanceUid.equals(d.getMetadata().getAnnotations().get("aigc.dev/instance-uid"))).findFirst().orElse(null);
+    }
+
     PersistentVolumeClaim diskByUid(String uid) {
       return disks.values().stream().filter(d -> d.getMetadata().getUid().equals(uid)).findFirst().orElse(null);
     }
@@ -582,8 +587,10 @@ public final class OwnershipRun implements AutoCloseable {
       if (inst.deleted) {
         // 5: every deletion finishes; 3: a Delete retention takes the disk
         c.expect(object == null, 5, "deleted " + inst + " is still there: " + describe(object));
-        if (inst.diskUid != null && inst.fates.equals(EnumSet.of(DataRetention.Delete))) {
-          c.expect(s.diskByUid(inst.diskUid) == null, 3, "the disk of " + inst + " survived its deletion with retention Delete");
+        if (inst.fates.equals(EnumSet.of(DataRetention.Delete))) {
+          // by the UID the model saw, or, for an instance deleted before any check saw its disk, by the disk's record
+          boolean survived = inst.diskUid != null ? s.diskByUid(inst.diskUid) != null : s.diskOfInstance(inst.uid) != null;
+          c.expect(!survived, 3, "the disk of " + inst + " survived its deletion with retention Delete");
         }
         continue;
       }

@@ -117,4 +117,26 @@ class GameServerSetUpdateTest {
     GameServerSet merged = GameServerSetUpdate.merge(desired(List.of(0, 1), List.of()), current);
     assertThat(merged.getMetadata().getAnnotations()).doesNotContainKey("aigc.dev/instance-ids");
   }
+
+  @Test
+  void okgsWriteBackIsNoReasonToReconcileButAnythingElseIs() {
+    GameServerSet before = copy(desired(List.of(0, 1), List.of(2)));
+    GameServerSet writeBack = Serialization.clone(before);
+    writeBack.getSpec().setReserveGameServerIds(List.of(new IntOrString(2), new IntOrString("3-5")));
+    writeBack.getMetadata().getAnnotations().put(GameServerSet.RESERVE_IDS_ANNOTATION, "2,3-5");
+    assertThat(GameServerSetUpdate.changedBeyondWriteBack(before, writeBack)).isFalse();
+
+    GameServerSet killed = Serialization.clone(before);
+    killed.getSpec().setReplicas(1);
+    assertThat(GameServerSetUpdate.changedBeyondWriteBack(before, killed)).as("OKG's Kill path").isTrue();
+    GameServerSet unreserved = Serialization.clone(before);
+    unreserved.getSpec().setReserveGameServerIds(List.of());
+    assertThat(GameServerSetUpdate.changedBeyondWriteBack(before, unreserved)).isTrue();
+    GameServerSet edited = Serialization.clone(before);
+    edited.getSpec().getGameServerTemplate().getSpec().getContainers().get(0).setImage("hand-edited");
+    assertThat(GameServerSetUpdate.changedBeyondWriteBack(before, edited)).isTrue();
+    GameServerSet relabelled = Serialization.clone(before);
+    relabelled.getMetadata().getLabels().remove(Labels.MANAGED_BY);
+    assertThat(GameServerSetUpdate.changedBeyondWriteBack(before, relabelled)).isTrue();
+  }
 }

@@ -143,4 +143,29 @@ class IdAllocatorTest {
     assertThat(a.replicas()).isEqualTo(2);
     assertThat(a.reserveIds()).containsExactly(1, 2, 4, 5, 6);
   }
+
+  private static DiskRecord fromClaim(int id, java.util.Map<String, String> labels) {
+    var pvc = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata()
+        .withName("user-data-t-" + id).withUid("d" + id).withLabels(labels).endMetadata().build();
+    return DiskRecord.of("t", pvc);
+  }
+
+  @Test
+  void aBlankDiskOkgMadeIsReusedOrRemovedButAVersionZeroOneDiskNever() {
+    DiskRecord blank = fromClaim(0, Labels.forDisk("t"));
+    DiskRecord legacy = fromClaim(1, Labels.forTemplate("t", Labels.DEDICATED));
+    DiskRecord foreign = fromClaim(2, java.util.Map.of());
+    assertThat(blank.blank()).isTrue();
+    assertThat(legacy.blank()).as("0.1 disks carry app.kubernetes.io/instance and may hold data").isFalse();
+    assertThat(foreign.blank()).isFalse();
+
+    Allocation taken = IdAllocator.allocate(List.of(running("a", "alice", "1")), List.of(blank, legacy, foreign), true);
+    assertThat(taken.toStamp()).singleElement().satisfies(s -> assertThat(s.id()).isZero());
+    assertThat(taken.toCreate()).isEmpty();
+    assertThat(taken.unclaimed()).containsExactly(1, 2);
+
+    Allocation spare = IdAllocator.allocate(List.of(), List.of(blank, legacy), true);
+    assertThat(spare.toDelete()).containsExactly(blank);
+    assertThat(spare.held()).contains(0, 1);
+  }
 }
