@@ -101,7 +101,7 @@ public class KnativeSimulator implements AutoCloseable {
     String revision = String.format("%s-%05d", name, generation == null ? 1 : generation);
     status.setLatestCreatedRevisionName(revision);
     if (failure == null) status.setLatestReadyRevisionName(revision);
-    // a JSON Patch, not a merge patch: the mock server appends to arrays in merge patches
+    // editStatus sends the difference as a JSON Patch
     client.resources(Service.class).inNamespace(namespace).withName(name).editStatus(s -> {
       s.setStatus(status);
       return s;

@@ -70,6 +70,11 @@ public class KubeApiDispatcher extends Dispatcher implements Resetable, CustomRe
     JsonNode review = AccessReviews.answer(api);
     if (review != null) return json(201, review);
     if (!api.isResource()) return store.dispatch(request);
+    // the store would carry out what was only to be tried (kubectl diff sends dry runs), or delete more than selected
+    if (!api.isGet() && api.param("dryRun") != null) return status(400, "BadRequest", "the sandbox's API cannot dry-run");
+    if ("DELETE".equals(api.method) && api.name == null && api.param("fieldSelector") != null) {
+      return status(400, "BadRequest", "the sandbox's API deletes collections by label only");
+    }
     MockResponse response;
     try {
       response = switch (api.method) {

@@ -180,6 +180,17 @@ class KubeApiDispatcherTest {
     assertThat(status.path("message").asText()).isEqualTo("aigcinstances.aigc.dev \"nobody\" not found");
   }
 
+  /** kubectl diff asks for a dry run, which the store would carry out. */
+  @Test
+  void aDryRunIsRefusedRatherThanCarriedOut() throws Exception {
+    HttpResponse<String> dryRun = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/dry/configmaps?dryRun=All"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(dryRun.statusCode()).isEqualTo(400);
+    assertThat(client.configMaps().inNamespace("dry").withName("c").get()).isNull();
+  }
+
   private JsonNode get(String path, String accept) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
     if (accept != null) request.header("Accept", accept);
