@@ -16,17 +16,19 @@ import picocli.CommandLine.Spec;
     name = "sandbox",
     mixinStandardHelpOptions = true,
     description = {
-      "Try everything with no cluster: an embedded Kubernetes API that kubectl can use, simulated OpenKruiseGame and",
-      "Knative, the operator, the gateway and a development sign-in where any user name works. Loads examples/."
+      "Try everything with no cluster: a Kubernetes API that kubectl can use, simulated",
+      "OpenKruiseGame and Knative, the operator, the gateway and a development sign-in",
+      "where any user name works. Loads examples/."
     })
 public class SandboxCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--port", defaultValue = "8080", description = "The dashboard's port on localhost. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "The dashboard's port on localhost (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--api-port", defaultValue = "8001",
-      description = "The Kubernetes API's port on localhost (plain http, as kubectl proxy serves it). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--api-port", defaultValue = "8001", paramLabel = "PORT",
+      description = "The Kubernetes API's port on localhost (plain http, as kubectl proxy serves it; 0 picks a free one). "
+          + "Default: ${DEFAULT-VALUE}.")
   int apiPort;
 
   @Option(names = "--kubeconfig", defaultValue = "aigc-sandbox.kubeconfig", paramLabel = "FILE",
