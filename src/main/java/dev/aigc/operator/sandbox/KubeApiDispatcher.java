@@ -70,8 +70,8 @@ public class KubeApiDispatcher extends Dispatcher implements Resetable, CustomRe
     JsonNode review = AccessReviews.answer(api);
     if (review != null) return json(201, review);
     if (!api.isResource()) return store.dispatch(request);
-    // the store would carry out what was only to be tried (kubectl diff sends dry runs), or delete more than selected
-    if (!api.isGet() && api.param("dryRun") != null) return status(400, "BadRequest", "the sandbox's API cannot dry-run");
+    // the store would carry out what was only to be tried (kubectl diff), or delete more than selected
+    if (!api.isGet() && api.param("dryRun") != null) return DryRun.answer(api, stored(api));
     if ("DELETE".equals(api.method) && api.name == null && api.param("fieldSelector") != null) {
       return status(400, "BadRequest", "the sandbox's API deletes collections by label only");
     }
@@ -157,6 +157,17 @@ public class KubeApiDispatcher extends Dispatcher implements Resetable, CustomRe
     }
     if (!empty && response.getHeaders().get("Content-Type") == null) response.setHeader("Content-Type", JSON_TYPE);
     return response;
+  }
+
+  /** The object the request names, as stored, or null. */
+  private JsonNode stored(ApiRequest api) {
+    if (api.name == null) return null;
+    String path = api.path.endsWith("/" + api.subresource) && api.subresource != null
+        ? api.path.substring(0, api.path.length() - api.subresource.length() - 1) : api.path;
+    MockResponse response = store.handleGet(path);
+    if (response.code() != 200 || response.getBody() == null) return null;
+    JsonNode object = read(response.getBody().readUtf8());
+    return object.has("items") ? null : object;
   }
 
   private List<JsonNode> storedCrds() {

@@ -21,8 +21,9 @@ public final class SandboxLogging {
   public static void apply(int verbosity) {
     Level level = verbosity >= 1 ? Level.INFO : Level.WARN;
     root().setLevel(level);
-    // logback.xml names JOSDK's level itself, so the root's does not reach it
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.javaoperatorsdk")).setLevel(level);
+    // logback.xml names JOSDK's level itself, so the root's does not reach it; quiet, JOSDK keeps its
+    // warnings (a retried reconcile, with its stack trace) to itself: the operator's own say what happened
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.javaoperatorsdk")).setLevel(verbosity >= 1 ? Level.INFO : Level.ERROR);
     // fabric8 warns once per kind that v1alpha1 is not a stable version: true, and nothing to act on here
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils"))
         .setLevel(verbosity >= 1 ? Level.WARN : Level.ERROR);

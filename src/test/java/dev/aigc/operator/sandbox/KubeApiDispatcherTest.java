@@ -180,15 +180,24 @@ class KubeApiDispatcherTest {
     assertThat(status.path("message").asText()).isEqualTo("aigcinstances.aigc.dev \"nobody\" not found");
   }
 
-  /** kubectl diff asks for a dry run, which the store would carry out. */
+  /** kubectl diff asks for dry runs, which the store alone carried out. */
   @Test
-  void aDryRunIsRefusedRatherThanCarriedOut() throws Exception {
-    HttpResponse<String> dryRun = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/dry/configmaps?dryRun=All"))
+  void aDryRunAnswersWithTheResultAndStoresNothing() throws Exception {
+    HttpResponse<String> create = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/dry/configmaps?dryRun=All"))
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}"))
         .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(dryRun.statusCode()).isEqualTo(400);
+    assertThat(create.statusCode()).isEqualTo(201);
     assertThat(client.configMaps().inNamespace("dry").withName("c").get()).isNull();
+
+    client.configMaps().inNamespace("dry").resource(new ConfigMapBuilder().withNewMetadata().withName("c").endMetadata()
+        .addToData("a", "1").build()).create();
+    HttpResponse<String> patch = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/namespaces/dry/configmaps/c?dryRun=All"))
+        .header("Content-Type", "application/strategic-merge-patch+json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"data\":{\"a\":\"2\"}}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(patch.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(patch.body()).path("data").path("a").asText()).isEqualTo("2");
+    assertThat(client.configMaps().inNamespace("dry").withName("c").get().getData()).containsEntry("a", "1");
   }
 
   private JsonNode get(String path, String accept) throws Exception {

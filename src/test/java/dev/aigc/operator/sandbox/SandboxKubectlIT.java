@@ -130,6 +130,9 @@ class SandboxKubectlIT {
           selector: {app: demo}
           ports: [{name: http, port: 80, targetPort: 9090}, {name: metrics, port: 9100}]
         """);
+    // kubectl diff shows the change from a server-side dry run, which stores nothing
+    assertThat(kubectl(1, "diff", "-f", service.toString()).out())
+        .containsPattern("\\+\\s+targetPort: 9090").containsPattern("-\\s+b: \"2\"");
     assertThat(kubectl("apply", "-f", service.toString()).out()).isEqualTo("service/demo configured\n");
     assertThat(kubectl("get", "svc", "demo", "-o", "jsonpath={.metadata.labels} {.spec.ports}").out())
         .isEqualTo("{\"a\":\"1\"} [{\"name\":\"http\",\"port\":80,\"targetPort\":9090},{\"name\":\"metrics\",\"port\":9100}]");
@@ -138,6 +141,10 @@ class SandboxKubectlIT {
   private record Result(String out, String err) {}
 
   private Result kubectl(String... args) throws Exception {
+    return kubectl(0, args);
+  }
+
+  private Result kubectl(int exitValue, String... args) throws Exception {
     Path out = dir.resolve("out");
     Path err = dir.resolve("err");
     Process process = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -145,7 +152,7 @@ class SandboxKubectlIT {
     if (!ended) process.destroyForcibly();
     Result result = new Result(Files.readString(out), Files.readString(err));
     assertThat(ended).as("kubectl %s ended", List.of(args)).isTrue();
-    assertThat(process.exitValue()).as("kubectl %s: %s%s", List.of(args), result.out(), result.err()).isZero();
+    assertThat(process.exitValue()).as("kubectl %s: %s%s", List.of(args), result.out(), result.err()).isEqualTo(exitValue);
     return result;
   }
 
