@@ -28,10 +28,10 @@ import java.util.Queue;
 
 /**
  * The sandbox's Kubernetes API: fabric8's CRUD store ({@link CrudStore}) with what a real API server
- * also answers and kubectl needs: /version, discovery ({@link ApiDiscovery}), the OpenAPI endpoints'
- * 404, access reviews ({@link AccessReviews}), field selectors, Tables for kubectl get
- * ({@link TableView}), lists of their kind, watches from a resourceVersion ({@link WatchEvents}),
- * and Status bodies for errors. Responses injected with {@code server().expect()} come first, as
+ * also answers and kubectl needs: /version, discovery ({@link ApiDiscovery}), an empty OpenAPI
+ * document, access reviews ({@link AccessReviews}), field selectors, Tables for kubectl get
+ * ({@link TableView}), lists of their kind and group, watches from a resourceVersion
+ * ({@link WatchEvents}), dry runs ({@link DryRun}) and Status bodies for errors. Responses injected with {@code server().expect()} come first, as
  * with fabric8's mixed dispatcher, so that tests can still inject failures.
  */
 public class KubeApiDispatcher extends Dispatcher implements Resetable, CustomResourceAware {
