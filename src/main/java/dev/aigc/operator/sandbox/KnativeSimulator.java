@@ -32,15 +32,28 @@ public class KnativeSimulator implements AutoCloseable {
     this.client = client;
   }
 
-  /** Our own minimal definition of services.serving.knative.dev, enough for discovery and storage. */
+  /**
+   * Our own minimal definition of services.serving.knative.dev, enough for discovery and storage,
+   * with Knative's names and printer columns (kubectl get ksvc).
+   */
   static CustomResourceDefinition crd() {
     return new CustomResourceDefinitionBuilder()
         .withMetadata(new ObjectMetaBuilder().withName("services.serving.knative.dev").build())
         .withNewSpec()
         .withGroup("serving.knative.dev")
         .withScope("Namespaced")
-        .withNewNames().withKind("Service").withPlural("services").withSingular("service").withListKind("ServiceList").endNames()
+        .withNewNames().withKind("Service").withPlural("services").withSingular("service").withListKind("ServiceList")
+        .withShortNames("kservice", "ksvc").withCategories("all", "knative", "serving").endNames()
         .addNewVersion().withName("v1").withServed(true).withStorage(true)
+        .addNewAdditionalPrinterColumn().withName("URL").withType("string").withJsonPath(".status.url").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("LatestCreated").withType("string")
+        .withJsonPath(".status.latestCreatedRevisionName").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("LatestReady").withType("string")
+        .withJsonPath(".status.latestReadyRevisionName").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Ready").withType("string")
+        .withJsonPath(".status.conditions[?(@.type=='Ready')].status").endAdditionalPrinterColumn()
+        .addNewAdditionalPrinterColumn().withName("Reason").withType("string")
+        .withJsonPath(".status.conditions[?(@.type=='Ready')].reason").endAdditionalPrinterColumn()
         .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
         .withNewSubresources().withNewStatus().endStatus().endSubresources()
         .endVersion()
@@ -88,7 +101,7 @@ public class KnativeSimulator implements AutoCloseable {
     String revision = String.format("%s-%05d", name, generation == null ? 1 : generation);
     status.setLatestCreatedRevisionName(revision);
     if (failure == null) status.setLatestReadyRevisionName(revision);
-    // a JSON Patch, not a merge patch: the mock server appends to arrays in merge patches
+    // editStatus sends the difference as a JSON Patch
     client.resources(Service.class).inNamespace(namespace).withName(name).editStatus(s -> {
       s.setStatus(status);
       return s;

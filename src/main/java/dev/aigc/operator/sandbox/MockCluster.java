@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -26,7 +25,8 @@ import java.util.function.Consumer;
  * For the sandbox and the tests only; {@code run} never loads this package.
  *
  * <p>An embedded Kubernetes API (fabric8's mock server in CRUD mode, with one-shot expectations on top
- * for injected failures) holding our CRDs, with the OKG simulator running against it.
+ * for injected failures, answering as {@link KubeApiDispatcher} describes) holding our CRDs, with the
+ * OKG simulator running against it.
  */
 public class MockCluster implements AutoCloseable {
   private final KubernetesMockServer server;
@@ -36,10 +36,11 @@ public class MockCluster implements AutoCloseable {
   private final OkgSimulator okg;
   private final KnativeSimulator knative;
   private final Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+  private final KubeApiDispatcher dispatcher = new KubeApiDispatcher(responses);
 
   private MockCluster(boolean withKnative) {
     server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses), false);
+        dispatcher, false);
     server.init();
     client = newClient(b -> { });
     applyCrds();
@@ -84,6 +85,11 @@ public class MockCluster implements AutoCloseable {
 
   public KubernetesMockServer server() {
     return server;
+  }
+
+  /** The API itself, for serving it on another address ({@link ApiFront}). */
+  public KubeApiDispatcher dispatcher() {
+    return dispatcher;
   }
 
   /**

@@ -207,7 +207,8 @@ public class OkgSimulator implements AutoCloseable {
 
   /**
    * OKG merge-patches the annotation and, with ReserveIds, the reserve list. We send the same change
-   * as a JSON Patch: the mock server appends to arrays in merge patches instead of replacing them.
+   * as a JSON Patch, which has the same effect (written when the mock server still appended to arrays
+   * in merge patches; it applies them as RFC 7386 says now).
    */
   private void writeBack(GameServerSet gss, OkgScaling.Scale scale) {
     List<Map<String, Object>> ops = new ArrayList<>();
