@@ -6,7 +6,6 @@ import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSpec;
 import dev.aigc.operator.okg.GameServerStatus;
-import dev.aigc.operator.okg.Network;
 import dev.aigc.operator.render.Allocation;
 import dev.aigc.operator.render.DiskRecord;
 import dev.aigc.operator.render.DiskRenderer;
@@ -195,23 +194,8 @@ final class Seed {
     GameServerSpec spec = new GameServerSpec();
     spec.setOpsState("None");
     gs.setSpec(spec);
-    var address = new GameServerStatus.Address();
-    address.setIp("192.0.2.10");
-    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(id)));
-    var network = new GameServerStatus.NetworkStatus();
-    network.setCurrentNetworkState(GameServerStatus.READY);
-    network.setExternalAddresses(List.of(address));
-    GameServerStatus status = new GameServerStatus();
-    status.setCurrentState(GameServerStatus.READY);
-    status.setNetworkStatus(network);
+    GameServerStatus status = dev.aigc.operator.sandbox.OkgSimulator.readyStatus(gss, id);
     gs.setStatus(status);
     return gs;
-  }
-
-  private static String hostOf(GameServerSet gss) {
-    Network network = gss.getSpec().getNetwork();
-    if (network == null || network.getNetworkConf() == null) return "";
-    return network.getNetworkConf().stream().filter(p -> "Host".equals(p.name())).map(Network.NetworkConfParam::value)
-        .findFirst().orElse("");
   }
 }

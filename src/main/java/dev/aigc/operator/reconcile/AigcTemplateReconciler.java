@@ -126,8 +126,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     try (var ignored = Mdc.of(template.getMetadata().getName(), null)) {
       String name = template.getMetadata().getName();
       String namespace = template.getMetadata().getNamespace();
-      Set<String> live = instances.getSecondaryResources(template).stream()
-          .map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
+      Set<AigcInstance> mine = instances.getSecondaryResources(template);
+      // an instance being deleted may still mark its disk: let it finish first, so no mark comes too late
+      if (mine.stream().anyMatch(i -> i.getMetadata().getDeletionTimestamp() != null)) {
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(1));
+      }
+      Set<String> live = mine.stream().map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
       for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
         DiskRecord disk = DiskRecord.of(name, pvc);
         if (disk == null || disk.deleting()) continue;

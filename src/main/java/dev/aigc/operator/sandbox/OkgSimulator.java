@@ -481,16 +481,22 @@ public class OkgSimulator implements AutoCloseable {
     patchStatus(gs, status);
   }
 
-  private void markReady(GameServerSet gss, String name) {
+  /** What OKG reports for a started pod of {@code gss} at {@code id}: Ready, at its ingress host. */
+  public static GameServerStatus readyStatus(GameServerSet gss, int id) {
     var address = new GameServerStatus.Address();
     address.setIp("192.0.2.10");
-    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(OkgScaling.getIndexFromGsName(name))));
+    address.setEndPoint(hostOf(gss).replace("<id>", Integer.toString(id)));
     var network = new GameServerStatus.NetworkStatus();
     network.setCurrentNetworkState(GameServerStatus.READY);
     network.setExternalAddresses(List.of(address));
     GameServerStatus status = new GameServerStatus();
     status.setCurrentState(GameServerStatus.READY);
     status.setNetworkStatus(network);
+    return status;
+  }
+
+  private void markReady(GameServerSet gss, String name) {
+    GameServerStatus status = readyStatus(gss, OkgScaling.getIndexFromGsName(name));
     GameServer ready = new GameServer();
     ready.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(gss.getMetadata().getNamespace()).build());
     patchStatus(ready, status);

@@ -11,6 +11,7 @@ import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerStatus;
+import dev.aigc.operator.render.InstanceFixtures;
 import dev.aigc.operator.render.InstanceStatusRenderer;
 import dev.aigc.operator.sim.SystemPrograms;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -64,14 +65,7 @@ class ArgoHealthTest {
   }
 
   private static AigcInstance instance(InstanceState state) {
-    AigcInstance i = new AigcInstance();
-    i.setMetadata(new ObjectMetaBuilder().withName("alice-sd").withNamespace("default").withGeneration(3L).build());
-    AigcInstanceSpec spec = new AigcInstanceSpec();
-    spec.setTemplate("stable-diffusion-cpu");
-    spec.setOwner("alice");
-    spec.setState(state);
-    i.setSpec(spec);
-    return i;
+    return InstanceFixtures.instance(state);
   }
 
   private static AigcInstance rendered(InstanceState state, AigcTemplate template, GameServer gs) {
@@ -81,11 +75,7 @@ class ArgoHealthTest {
   }
 
   private static GameServer gs(String state) {
-    GameServer gs = new GameServer();
-    GameServerStatus status = new GameServerStatus();
-    status.setCurrentState(state);
-    gs.setStatus(status);
-    return gs;
+    return InstanceFixtures.gameServer(state);
   }
 
   /** "status: message" as Argo CD would show it. */

@@ -19,22 +19,11 @@ class InstanceStatusRendererTest {
   private final AigcTemplate template = GameServerSetRendererTest.example("stable-diffusion-cpu");
 
   private static AigcInstance instance(InstanceState state) {
-    AigcInstance i = new AigcInstance();
-    i.setMetadata(new ObjectMetaBuilder().withName("alice-sd").withNamespace("default").withGeneration(3L).build());
-    AigcInstanceSpec spec = new AigcInstanceSpec();
-    spec.setTemplate("stable-diffusion-cpu");
-    spec.setOwner("alice");
-    spec.setState(state);
-    i.setSpec(spec);
-    return i;
+    return InstanceFixtures.instance(state);
   }
 
   private static GameServer gs(String state) {
-    GameServer gs = new GameServer();
-    GameServerStatus status = new GameServerStatus();
-    status.setCurrentState(state);
-    gs.setStatus(status);
-    return gs;
+    return InstanceFixtures.gameServer(state);
   }
 
   @Test

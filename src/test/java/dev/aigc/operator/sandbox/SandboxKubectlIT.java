@@ -55,7 +55,8 @@ class SandboxKubectlIT {
         "aigcinstance.aigc.dev/alice-sd-cpu unchanged", "aigcinstance.aigc.dev/bob-sd-cpu unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-cpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-eci-cpu unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-eci-gpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-gpu unchanged",
-        "aigctemplate.aigc.dev/stable-diffusion-gpu-share unchanged", "aigctemplate.aigc.dev/stable-diffusion-shared unchanged");
+        "aigctemplate.aigc.dev/stable-diffusion-gpu-share unchanged", "aigctemplate.aigc.dev/stable-diffusion-restricted unchanged",
+        "aigctemplate.aigc.dev/stable-diffusion-shared unchanged");
 
     assertThat(kubectl("wait", "--for=condition=Ready", "aigci/alice-sd-cpu").out())
         .isEqualTo("aigcinstance.aigc.dev/alice-sd-cpu condition met\n");
@@ -101,7 +102,7 @@ class SandboxKubectlIT {
     assertThat(events).doesNotContain("instance 1");
 
     Result delete = kubectl("delete", "-f", "examples/");
-    assertThat(delete.out().lines()).hasSize(8).allMatch(l -> l.endsWith(" deleted"));
+    assertThat(delete.out().lines()).hasSize((int) apply.out().lines().count()).allMatch(l -> l.endsWith(" deleted"));
     Result none = kubectl("get", "aigct,aigci");
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).isEqualTo("No resources found in default namespace.\n");
