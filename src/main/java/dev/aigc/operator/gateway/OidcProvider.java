@@ -76,9 +76,14 @@ public final class OidcProvider {
 
   /** A fresh random value for state, nonce and the PKCE verifier. */
   public static String randomToken() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return randomToken(32);
+  }
+
+  /** {@code bytes} random bytes, base64url without padding. */
+  static String randomToken(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
   /** The PKCE S256 challenge of a verifier. */
