@@ -13,13 +13,16 @@ public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final Catalog catalog;
   private final SessionRevocations revocations;
+  private final OidcProvider provider;
   private final GatewayServer server;
   private final int port;
 
-  private Gateway(Vertx vertx, Catalog catalog, SessionRevocations revocations, GatewayServer server, int port) {
+  private Gateway(Vertx vertx, Catalog catalog, SessionRevocations revocations, OidcProvider provider, GatewayServer server,
+      int port) {
     this.vertx = vertx;
     this.catalog = catalog;
     this.revocations = revocations;
+    this.provider = provider;
     this.server = server;
     this.port = port;
   }
@@ -52,7 +55,7 @@ public final class Gateway implements AutoCloseable {
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
         provider, catalog, telemetry);
     int port = server.start(settings.listenHost(), settings.listenPort());
-    return new Gateway(vertx, catalog, revocations, server, port);
+    return new Gateway(vertx, catalog, revocations, provider, server, port);
   }
 
   public int port() {
@@ -69,6 +72,7 @@ public final class Gateway implements AutoCloseable {
     server.close();
     catalog.close();
     revocations.close();
+    provider.close();
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 }
