@@ -111,8 +111,9 @@ final class SignInRoutes {
         log.warn("signing out {}: the revoked-session list could not be written: {}", session.get().user(), e.getMessage());
         page(ctx, 503, "Sign-out incomplete", """
             <h1>Signed out of this browser only</h1>
-            <p>Your session could not be ended everywhere just now, so a copy of its cookie may still work until it
-            expires. Sign in and sign out again in a moment, or ask an administrator.</p>
+            <p>Your session could not be ended on every gateway just now: a copy of its cookie, if someone has one,
+            may keep working until the session expires. If you think it was copied, an administrator can end every
+            session by rotating the session keys.</p>
             <p><a class="button" href="/">Back</a></p>""");
         return;
       }

@@ -126,6 +126,26 @@ class SignOutIT extends OperatorTestBase {
     assertThat(auth(first, url, again)).as("a new sign-in is a new session").isEqualTo(200);
   }
 
+  @Test
+  void aSignOutThatCannotBeRecordedSaysSoAndThisReplicaStillRefusesTheSession() throws Exception {
+    String first = startGateway(firstTelemetry);
+    String second = startGateway(Telemetry.inMemory());
+    String cookie = "aigc_session=" + signIn(first, "alice").getValue();
+    // the API server refuses the gateway (a Role missing, say): fabric8 reads the object before it patches it
+    cluster.server().expect().get().withPath("/api/v1/namespaces/" + REVOKED.namespace() + "/configmaps/" + REVOKED.name())
+        .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).withReason("Forbidden")
+            .withMessage("configmaps is forbidden").build())
+        .always();
+
+    HttpResponse<String> signOut = post(first, "/sign-out", cookie, ORIGIN);
+    assertThat(signOut.statusCode()).isEqualTo(503);
+    assertThat(signOut.body()).contains("Signed out of this browser only");
+    assertThat(signOut.headers().allValues("Set-Cookie")).anyMatch(c -> c.startsWith("aigc_session=;"));
+    assertThat(get(first, "/api/v1/me", cookie).statusCode()).as("this replica knows").isEqualTo(401);
+    assertThat(get(second, "/api/v1/me", cookie).statusCode()).as("the other does not, as the page says").isEqualTo(200);
+    assertThat(firstTelemetry.registry().find("aigc.session.revocations").tag("result", "failed").counter().count()).isEqualTo(1);
+  }
+
   /** Signs in at {@code gateway} as a browser would, and returns the session cookie. */
   private HttpCookie signIn(String gateway, String user) throws Exception {
     oidc.enqueueCallback(new DefaultOAuth2TokenCallback("default", user, "JWT", List.of(CLIENT), Map.of(), 3600));
