@@ -106,7 +106,7 @@ public class RunCommand implements Callable<Integer> {
     AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
     if (operator != null) parts.add(operator);
     Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched(),
-        gatewayOptions.revokedSessions(client.getNamespace())) : null;
+        gatewayOptions.revokedSessions(java.util.Objects.requireNonNullElse(client.getNamespace(), "default"))) : null;
     if (gatewayPart != null) parts.add(gatewayPart);
     Vertx managementVertx = Vertx.vertx();
     ManagementServer management = new ManagementServer(managementVertx);

@@ -36,7 +36,7 @@ public final class Gateway implements AutoCloseable {
   public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
       Telemetry telemetry, Set<String> namespaces) throws Exception {
     return start(client, settings, oidc, sessionKeys, telemetry, namespaces,
-        new SessionRevocations.Location(client.getNamespace(), SessionRevocations.DEFAULT_NAME));
+        new SessionRevocations.Location(java.util.Objects.requireNonNullElse(client.getNamespace(), "default"), SessionRevocations.DEFAULT_NAME));
   }
 
   /**
