@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Auth benchmark: nginx with auth_request to the gateway's /auth against nginx with auth_request to a
-# 204 location, 64 connections, 1,000 users and instances; then /auth latency. See bench/README.md.
+# Auth benchmark: the front nginx (one worker, server blocks and auth annotations as ingress-nginx and
+# the operator render them) asking the gateway's /auth, against the same front asking a second nginx
+# that answers 204; wrk at 1, 16 and 64 connections, 1,000 users and instances. See bench/README.md.
+# Usage: bench/auth.sh [seconds per run, default 3] [repeats, default 3] [pinned (default) or shared CPUs]
 # Needs nginx and wrk (Debian: apt-get install nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec ./mvnw -q -B -Pbench test-compile -Dbench.main=dev.aigc.operator.bench.AuthBench -Dbench.arg1="${1:-10}" -Dbench.arg2=unused
+exec ./mvnw -q -B -Pbench test-compile -Dbench.main=dev.aigc.operator.bench.AuthBench -Dbench.arg1="${1:-3}" -Dbench.arg2="${2:-3}" -Dbench.arg3="${3:-pinned}" -Dbench.gc=-XX:+UseSerialGC

@@ -43,6 +43,11 @@ http://{{ include "aigc.fullname" . }}-gateway.{{ .Release.Namespace }}.svc.clus
 {{ .Values.gateway.session.existingSecret | default (printf "%s-session" (include "aigc.fullname" .)) }}
 {{- end -}}
 
+{{/* The ConfigMap where sign-outs are recorded, in the release's namespace (created by the gateway). */}}
+{{- define "aigc.revokedSessions" -}}
+{{ include "aigc.fullname" . }}-revoked-sessions
+{{- end -}}
+
 {{- define "aigc.oidcSecret" -}}
 {{ .Values.gateway.oidc.existingSecret | default (printf "%s-oidc" (include "aigc.fullname" .)) }}
 {{- end -}}

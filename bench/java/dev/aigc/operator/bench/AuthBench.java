@@ -3,15 +3,21 @@ package dev.aigc.operator.bench;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcInstanceSpec;
 import dev.aigc.operator.api.AigcInstanceStatus;
+import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.render.Allocation;
+import dev.aigc.operator.render.GameServerSetRenderer;
 import dev.aigc.operator.sim.NginxConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -21,102 +27,222 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * nginx with auth_request to the gateway's /auth, against the same nginx whose auth_request goes to
- * an nginx location that just answers 204, both under wrk with 64 connections, sessions for 1,000
- * users and 1,000 instances; then /auth alone under wrk for its latency percentiles.
+ * The gateway's /auth behind nginx, against the same nginx with a static-204 auth backend.
  *
- * <p>Run: {@code bench/auth.sh [seconds]} (needs nginx and wrk: apt-get install nginx-light wrk).
+ * <p>Three processes besides wrk: the front nginx (one worker) with one server block per Ingress host
+ * as ingress-nginx renders the instances' Ingresses, with the auth annotations exactly as the operator
+ * renders them (auth-url {@code <auth>?host=$server_name}, ingress-nginx's default auth-keepalive 0),
+ * on two ports: one whose auth-url is the gateway's /auth (this JVM), one whose auth-url is a second
+ * nginx that answers 204. That second nginx (one worker of its own) also serves the instances' stub
+ * backend, so that neither auth backend takes the front's only worker. wrk runs against each port at
+ * 1, 16 and 64 connections, each request with one of 1,000 users' session cookies at that user's
+ * host; runs alternate between the two, are repeated, and the median run by throughput is reported.
+ *
+ * <p>Run: {@code bench/auth.sh [seconds per run] [repeats]} (needs nginx and wrk: apt-get install nginx-light wrk).
  */
 public final class AuthBench {
   private static final int USERS = 1000;
+  private static final int[] CONNECTIONS = {1, 16, 64};
+  private static final String SIGN_IN = "https://aigc.example.com/sign-in";
+  private static final String FRONT_CPU = "0";
+  private static final String AUTH_CPU = "1";
 
   public static void main(String[] args) throws Exception {
-    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int repeats = args.length > 1 && args[1].matches("\\d+") ? Integer.parseInt(args[1]) : 3;
+    // the front (and wrk, the clients) on one core, each auth backend with the instances' stub on the
+    // other, as ingress-nginx and the gateway run in pods of their own: neither auth backend takes CPU
+    // from the front. "shared" leaves placement to the scheduler.
+    boolean pinned = !(args.length > 2 && args[2].equals("shared")) && Runtime.getRuntime().availableProcessors() >= 2
+        && new java.io.File("/usr/bin/taskset").canExecute();
+    if (pinned) pin(ProcessHandle.current().pid(), AUTH_CPU);
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     SessionCodec sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
     InstanceDirectory directory = new InstanceDirectory();
     List<String[]> users = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
-      String host = "i" + i + "-sd.example.com";
+      String host = "instances" + i + "-cpu.example.com";
       directory.upsert(instance("user-" + i, host));
       users.add(new String[] {host, GatewayServer.SESSION_COOKIE + "=" + sessions.seal("user-" + i, null, false)});
     }
 
+    // two event loops, as the gateway has on one core (Vert.x: two per core)
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     GatewayServer gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()),
         GatewayServer.ProxyMode.NGINX);
     int gatewayPort = gateway.start("127.0.0.1", 0);
-    Path dir = Files.createTempDirectory("auth-bench");
-    int backend = freePort();
+    int backends = freePort();
     int viaGateway = freePort();
-    int viaNginx = freePort();
-    Path conf = NginxConfig.write(dir, backend, "https://aigc.example.com/sign-in", List.of(
-        // the routed host, as the operator's auth-url carries it ($host: these fronts are catch-all servers)
-        new NginxConfig.Front(viaGateway, "http://127.0.0.1:" + gatewayPort + "/auth?host=$host"),
-        new NginxConfig.Front(viaNginx, "http://127.0.0.1:" + backend + "/allow")));
-    Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", conf.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    int viaBaseline = freePort();
+    Path backendsDir = Files.createTempDirectory("auth-bench-backends");
+    Path frontDir = Files.createTempDirectory("auth-bench-front");
+    NginxConfig.writeBackends(backendsDir, backends);
+    NginxConfig.writeFront(frontDir, List.of(
+        new NginxConfig.Listener(viaGateway, ingresses(users, "http://127.0.0.1:" + gatewayPort + "/auth")),
+        new NginxConfig.Listener(viaBaseline, ingresses(users, "http://127.0.0.1:" + backends + "/allow"))), backends);
+    List<Process> nginx = new ArrayList<>();
     try {
+      nginx.add(nginx(backendsDir, pinned ? AUTH_CPU : null));
+      nginx.add(nginx(frontDir, pinned ? FRONT_CPU : null));
+      awaitPort(backends);
       awaitPort(viaGateway);
-      Path script = luaScript(dir, users, false);
-      Path authScript = luaScript(dir, users, true);
-      wrk(1, viaGateway, script, dir); // warm up the JIT and the connections
-      Result gatewayRun = wrk(seconds, viaGateway, script, dir);
-      Result nginxRun = wrk(seconds, viaNginx, script, dir);
-      // latency of one request at a time: the time /auth takes, not the time it waits in a queue
-      Result authRun = wrk(seconds, gatewayPort, authScript, dir, 1);
-      System.out.printf(Locale.ROOT, "users=%d instances=%d connections=64 seconds=%d%n", USERS, USERS, seconds);
-      System.out.printf(Locale.ROOT, "nginx_auth_via_gateway_rps=%.0f (non-2xx: %d)%n", gatewayRun.rps, gatewayRun.errors);
-      System.out.printf(Locale.ROOT, "nginx_auth_via_nginx_204_rps=%.0f (non-2xx: %d)%n", nginxRun.rps, nginxRun.errors);
-      System.out.printf(Locale.ROOT, "ratio=%.2f (target >= 0.70)%n", gatewayRun.rps / nginxRun.rps);
-      System.out.printf(Locale.ROOT, "auth_direct_one_connection_rps=%.0f latency_p50=%s p90=%s p99=%s (target p99 < 2ms) (non-2xx: %d)%n",
-          authRun.rps, authRun.p50, authRun.p90, authRun.p99, authRun.errors);
+      backendsWorker = nginx.get(0).children().findFirst().orElseThrow().pid();
+      Path script = luaScript(frontDir, users);
+      // warm up the JIT and both paths
+      String wrkCpu = pinned ? FRONT_CPU : null;
+      wrk(3, 16, viaGateway, script, frontDir, wrkCpu);
+      wrk(3, 16, viaBaseline, script, frontDir, wrkCpu);
+
+      System.out.printf(Locale.ROOT, "users=%d instances=%d seconds_per_run=%d repeats=%d (median run by req/s) cpus=%s%n",
+          USERS, USERS, seconds, repeats, pinned ? "front nginx and wrk on cpu " + FRONT_CPU + ", auth backend and instance stub on cpu "
+              + AUTH_CPU : "shared");
+      System.out.printf(Locale.ROOT, "%-11s %-9s %10s %10s %10s %8s %16s%n", "connections", "auth", "req/s", "p50", "p99", "non-2xx",
+          "auth cpu/req");
+      List<String> verdicts = new ArrayList<>();
+      for (int connections : CONNECTIONS) {
+        List<Result> baselineRuns = new ArrayList<>();
+        List<Result> gatewayRuns = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+          baselineRuns.add(wrk(seconds, connections, viaBaseline, script, frontDir, wrkCpu));
+          gatewayRuns.add(wrk(seconds, connections, viaGateway, script, frontDir, wrkCpu));
+        }
+        Result baseline = median(baselineRuns);
+        Result viaGw = median(gatewayRuns);
+        print(connections, "204-nginx", baseline);
+        print(connections, "gateway", viaGw);
+        double throughput = viaGw.rps / baseline.rps;
+        double p99 = viaGw.p99Micros / baseline.p99Micros;
+        verdicts.add(String.format(Locale.ROOT, "c=%-3d throughput ratio %.2f (target >= 0.90: %s), p99 ratio %.2f (target <= 1.20: %s)",
+            connections, throughput, throughput >= 0.9 ? "met" : "MISSED", p99, p99 <= 1.2 ? "met" : "MISSED"));
+      }
+      verdicts.forEach(System.out::println);
     } finally {
-      nginx.destroy();
-      nginx.waitFor(10, TimeUnit.SECONDS);
+      for (Process p : nginx) {
+        p.destroy();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
       gateway.close();
       vertx.close();
     }
     System.exit(0);
   }
 
-  private record Result(double rps, long errors, String p50, String p90, String p99) {}
-
-  private static Result wrk(int seconds, int port, Path script, Path dir) throws Exception {
-    return wrk(seconds, port, script, dir, 64);
+  /**
+   * Each user's instance host with the auth annotations the operator renders for an auth URL of
+   * {@code authUrl} (the example template's, as OKG copies them onto every instance's Ingress).
+   */
+  private static List<NginxConfig.IngressHost> ingresses(List<String[]> users, String authUrl) throws Exception {
+    AigcTemplate template;
+    try (InputStream in = Files.newInputStream(Path.of("examples/stable-diffusion-cpu.yaml"))) {
+      template = Serialization.unmarshal(in, AigcTemplate.class);
+    }
+    template.getMetadata().setNamespace("bench");
+    Map<String, String> annotations = new LinkedHashMap<>();
+    GameServerSetRenderer.render(template, Allocation.empty(), new OperatorSettings(Set.of(), authUrl, SIGN_IN))
+        .getSpec().getNetwork().getNetworkConf().stream()
+        .filter(p -> p.name().equals("Annotation"))
+        .forEach(p -> annotations.put(p.value().substring(0, p.value().indexOf(": ")), p.value().substring(p.value().indexOf(": ") + 2)));
+    if (!annotations.getOrDefault(GameServerSetRenderer.AUTH_URL, "").endsWith("?host=$server_name")) {
+      throw new IllegalStateException("the rendered auth-url does not carry the routed host: " + annotations);
+    }
+    return users.stream().map(u -> new NginxConfig.IngressHost(u[0], annotations)).toList();
   }
 
-  private static Result wrk(int seconds, int port, Path script, Path dir, int connections) throws Exception {
-    Process wrk = new ProcessBuilder("wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections, "-d" + seconds + "s", "--latency", "-s", script.toString(),
-        "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
+  private static Process nginx(Path dir, String cpu) throws Exception {
+    return new ProcessBuilder(onCpu(cpu, "nginx", "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+  }
+
+  /** {@code command}, run on {@code cpu} alone when it is not null. */
+  private static List<String> onCpu(String cpu, String... command) {
+    List<String> line = new ArrayList<>();
+    if (cpu != null) line.addAll(List.of("taskset", "-c", cpu));
+    line.addAll(List.of(command));
+    return line;
+  }
+
+  /** Moves every thread of process {@code pid} (this JVM: the gateway) onto {@code cpu}. */
+  private static void pin(long pid, String cpu) throws Exception {
+    Process taskset = new ProcessBuilder("taskset", "-a", "-c", "-p", cpu, Long.toString(pid)).redirectErrorStream(true).start();
+    String out = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (taskset.waitFor() != 0) throw new IllegalStateException("taskset failed: " + out);
+  }
+
+  private static void print(int connections, String auth, Result r) {
+    System.out.printf(Locale.ROOT, "%-11d %-9s %10.0f %10s %10s %8d %14.1fus%n", connections, auth, r.rps, r.p50, r.p99, r.errors,
+        r.authCpuMicros);
+  }
+
+  /**
+   * One wrk run. {@code authCpuMicros}: CPU time per request of the auth side, this JVM (the gateway)
+   * and the backends nginx's worker (the 204 and the instances' stub) together: what each auth
+   * backend costs, whatever else the machine runs.
+   */
+  private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros) {}
+
+  private static long backendsWorker;
+
+  private static long authSideCpuNanos() throws Exception {
+    long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+    String[] stat = Files.readString(Path.of("/proc/" + backendsWorker + "/stat")).replaceFirst("^.*\\) ", "").split(" ");
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat (12 and 13 after the command), in clock ticks of 10 ms
+    long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+    return jvm + ticks * 10_000_000L;
+  }
+
+  private static Result median(List<Result> runs) {
+    List<Result> sorted = runs.stream().sorted(Comparator.comparingDouble(Result::rps)).toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static Result wrk(int seconds, int connections, int port, Path script, Path dir, String cpu) throws Exception {
+    long cpuBefore = authSideCpuNanos();
+    Process wrk = new ProcessBuilder(onCpu(cpu, "wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections, "-d" + seconds + "s",
+        "--latency", "-s", script.toString(), "http://127.0.0.1:" + port + "/")).redirectErrorStream(true).start();
     String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     wrk.waitFor();
-    Files.writeString(dir.resolve("wrk-" + port + ".txt"), out);
+    long cpuUsed = authSideCpuNanos() - cpuBefore;
+    Files.writeString(dir.resolve("wrk-" + port + "-c" + connections + ".txt"), out);
+    String p99 = find(out, "\\s99%\\s+(\\S+)", "?");
+    long requests = Long.parseLong(find(out, "(\\d+) requests in", "1"));
     return new Result(Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)", "0")),
         Long.parseLong(find(out, "Non-2xx or 3xx responses:\\s+(\\d+)", "0")),
-        find(out, "\\s50%\\s+(\\S+)", "?"), find(out, "\\s90%\\s+(\\S+)", "?"), find(out, "\\s99%\\s+(\\S+)", "?"));
+        find(out, "\\s50%\\s+(\\S+)", "?"), p99, micros(p99), cpuUsed / 1000.0 / requests);
+  }
+
+  /** wrk's "850.00us", "1.23ms", "2.00s" in microseconds. */
+  private static double micros(String value) {
+    Matcher m = Pattern.compile("([0-9.]+)(us|ms|s)").matcher(value);
+    if (!m.matches()) return Double.NaN;
+    double number = Double.parseDouble(m.group(1));
+    return switch (m.group(2)) {
+      case "us" -> number;
+      case "ms" -> number * 1_000;
+      default -> number * 1_000_000;
+    };
   }
 
   /** A wrk script that walks through the users: each request with one user's cookie, at that user's host. */
-  private static Path luaScript(Path dir, List<String[]> users, boolean direct) throws Exception {
+  private static Path luaScript(Path dir, List<String[]> users) throws Exception {
     StringBuilder lua = new StringBuilder("local users = {\n");
     for (String[] u : users) lua.append("  {\"").append(u[0]).append("\", \"").append(u[1]).append("\"},\n");
     lua.append("}\nlocal i = 0\nrequest = function()\n  i = i % #users + 1\n  local u = users[i]\n");
-    if (direct) {
-      lua.append("  return wrk.format(\"GET\", \"/auth?host=\" .. u[1], {[\"X-Original-URL\"] = \"http://\" .. u[1] .. \"/\", [\"Cookie\"] = u[2]})\n");
-    } else {
-      lua.append("  return wrk.format(\"GET\", \"/\", {[\"Host\"] = u[1], [\"Cookie\"] = u[2]})\n");
-    }
+    lua.append("  return wrk.format(\"GET\", \"/\", {[\"Host\"] = u[1], [\"Cookie\"] = u[2]})\n");
     lua.append("end\n");
-    Path script = dir.resolve(direct ? "auth.lua" : "front.lua");
+    Path script = dir.resolve("front.lua");
     Files.writeString(script, lua);
     return script;
   }
@@ -154,6 +280,6 @@ public final class AuthBench {
         java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
       }
     }
-    throw new IllegalStateException("nginx did not start; see its output in the bench directory");
+    throw new IllegalStateException("nginx did not start; see its output in the bench directories");
   }
 }

@@ -3,6 +3,7 @@ package dev.aigc.operator.cli;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.GatewaySettings;
 import dev.aigc.operator.gateway.OidcSettings;
+import dev.aigc.operator.gateway.SessionRevocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +32,11 @@ class GatewayCommandOptions {
   @Option(names = "--session-ttl", defaultValue = "${env:AIGC_SESSION_TTL:-PT8H}",
       description = "How long a sign-in lasts, ISO-8601 (env AIGC_SESSION_TTL). Default: ${DEFAULT-VALUE}.")
   Duration sessionTtl;
+
+  @Option(names = "--revoked-sessions", defaultValue = "${env:AIGC_REVOKED_SESSIONS:-aigc-revoked-sessions}",
+      description = "ConfigMap where sign-outs are recorded for every gateway replica: a name in the gateway's own namespace, "
+          + "or namespace/name (env AIGC_REVOKED_SESSIONS). Default: ${DEFAULT-VALUE}.")
+  String revokedSessions;
 
   @Option(names = "--insecure-dev-cookies", description = "Cookies without Secure, for plain-http development only.")
   boolean insecureCookies;
@@ -85,6 +91,17 @@ class GatewayCommandOptions {
     String redirect = redirectUrl == null || redirectUrl.isBlank()
         ? publicUrl.replaceAll("/+$", "") + "/callback" : redirectUrl;
     return new OidcSettings(issuer, clientId, secret, redirect, userClaim, adminClaim, adminValue);
+  }
+
+  /** The revoked-session ConfigMap; a bare name is in {@code ownNamespace}, the namespace of the gateway's client. */
+  SessionRevocations.Location revokedSessions(String ownNamespace) {
+    String value = revokedSessions == null || revokedSessions.isBlank() ? SessionRevocations.DEFAULT_NAME : revokedSessions.strip();
+    int slash = value.indexOf('/');
+    if (slash < 0) return new SessionRevocations.Location(ownNamespace, value);
+    if (slash == 0 || slash == value.length() - 1 || value.indexOf('/', slash + 1) >= 0) {
+      throw new IllegalArgumentException("--revoked-sessions must be name or namespace/name, got " + value);
+    }
+    return new SessionRevocations.Location(value.substring(0, slash), value.substring(slash + 1));
   }
 
   Path keysFile() {

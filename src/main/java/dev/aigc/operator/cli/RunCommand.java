@@ -88,6 +88,7 @@ public class RunCommand implements Callable<Integer> {
         gatewaySettings = gatewayOptions.settings();
         oidc = gatewayOptions.oidc();
         keys = SessionCodec.readKeys(gatewayOptions.keysFile());
+        gatewayOptions.revokedSessions("checked-before-the-client-exists");
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
@@ -104,7 +105,8 @@ public class RunCommand implements Callable<Integer> {
     List<AutoCloseable> parts = new ArrayList<>();
     AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
     if (operator != null) parts.add(operator);
-    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched()) : null;
+    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched(),
+        gatewayOptions.revokedSessions(java.util.Objects.requireNonNullElse(client.getNamespace(), "default"))) : null;
     if (gatewayPart != null) parts.add(gatewayPart);
     Vertx managementVertx = Vertx.vertx();
     ManagementServer management = new ManagementServer(managementVertx);

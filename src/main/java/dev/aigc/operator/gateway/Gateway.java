@@ -6,30 +6,48 @@ import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 
 /** The whole gateway, assembled: caches, provider, sessions and the HTTP server. */
 public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final Catalog catalog;
+  private final SessionRevocations revocations;
+  private final OidcProvider provider;
   private final GatewayServer server;
   private final int port;
 
-  private Gateway(Vertx vertx, Catalog catalog, GatewayServer server, int port) {
+  private Gateway(Vertx vertx, Catalog catalog, SessionRevocations revocations, OidcProvider provider, GatewayServer server,
+      int port) {
     this.vertx = vertx;
     this.catalog = catalog;
+    this.revocations = revocations;
+    this.provider = provider;
     this.server = server;
     this.port = port;
   }
 
   public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
       Telemetry telemetry) throws Exception {
-    return start(client, settings, oidc, sessionKeys, telemetry, java.util.Set.of());
+    return start(client, settings, oidc, sessionKeys, telemetry, Set.of());
   }
 
   /** @param namespaces the namespaces whose templates and instances the gateway serves; empty for all */
   public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
-      Telemetry telemetry, java.util.Set<String> namespaces) throws Exception {
-    SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC());
+      Telemetry telemetry, Set<String> namespaces) throws Exception {
+    return start(client, settings, oidc, sessionKeys, telemetry, namespaces,
+        new SessionRevocations.Location(java.util.Objects.requireNonNullElse(client.getNamespace(), "default"), SessionRevocations.DEFAULT_NAME));
+  }
+
+  /**
+   * @param revokedSessions the ConfigMap that sign-outs are recorded in, shared by every replica
+   *     (in the gateway's own namespace)
+   */
+  public static Gateway start(KubernetesClient client, GatewaySettings settings, OidcSettings oidc, List<byte[]> sessionKeys,
+      Telemetry telemetry, Set<String> namespaces, SessionRevocations.Location revokedSessions) throws Exception {
+    SessionRevocations revocations = SessionRevocations.watching(client, revokedSessions, SessionRevocations.DEFAULT_CAPACITY,
+        settings.sessionTtl(), Clock.systemUTC(), telemetry);
+    SessionCodec sessions = new SessionCodec(sessionKeys, settings.sessionTtl(), Clock.systemUTC(), revocations);
     telemetry.enableAuthMetrics();
     OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
@@ -38,22 +56,24 @@ public final class Gateway implements AutoCloseable {
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
         provider, catalog, telemetry);
     int port = server.start(settings.listenHost(), settings.listenPort());
-    return new Gateway(vertx, catalog, server, port);
+    return new Gateway(vertx, catalog, revocations, provider, server, port);
   }
 
   public int port() {
     return port;
   }
 
-  /** Ready once the template and instance caches have listed everything. */
+  /** Ready once the template and instance caches and the revoked sessions have been read. */
   public boolean ready() {
-    return catalog.synced();
+    return catalog.synced() && revocations.synced();
   }
 
   @Override
   public void close() throws Exception {
     server.close();
     catalog.close();
+    revocations.close();
+    provider.close();
     vertx.close().toCompletionStage().toCompletableFuture().get();
   }
 }

@@ -3,10 +3,13 @@ package dev.aigc.operator.gateway;
 import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.render.GameServerSetRenderer;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +20,11 @@ import org.slf4j.LoggerFactory;
 /** The gateway's HTTP endpoints on Vert.x Web: /auth, sign-in, the REST API and health. */
 public final class GatewayServer implements AutoCloseable {
   public static final String SESSION_COOKIE = "aigc_session";
+  private static final String SESSION_COOKIE_PREFIX = SESSION_COOKIE + "=";
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+  private static final CharSequence AUTH_USER = HttpHeaders.createOptimized("X-Auth-Request-User");
+  private static final CharSequence AUTH_EMAIL = HttpHeaders.createOptimized("X-Auth-Request-Email");
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
   private final Vertx vertx;
@@ -87,7 +95,6 @@ public final class GatewayServer implements AutoCloseable {
   /** Starts listening; port 0 picks a free one. Returns the port. */
   public int start(String host, int port) throws Exception {
     Router router = Router.router(vertx);
-    router.get("/auth").handler(this::auth);
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(ctx -> ctx.response().setStatusCode(catalog == null || catalog.synced() ? 200 : 503).end());
     if (provider != null) new SignInRoutes(settings, sessions, provider).mount(router);
@@ -103,33 +110,49 @@ public final class GatewayServer implements AutoCloseable {
       });
       router.route("/*").handler(StaticHandler.create("dashboard").setCachingEnabled(false));
     }
-    server = vertx.createHttpServer().requestHandler(router).listen(port, host)
+    // ingress-nginx opens a connection per auth subrequest (auth-keepalive is 0 by default): nothing
+    // per connection that no request needs (h2c upgrade, WebSocket compression)
+    HttpServerOptions options = new HttpServerOptions()
+        .setHttp2ClearTextEnabled(false)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
+    // /auth is every request of every instance page: answered straight from the request, without
+    // the router's per-request context; everything else goes through the router
+    server = vertx.createHttpServer(options)
+        .requestHandler(request -> {
+          if (request.method() == HttpMethod.GET && "/auth".equals(request.path())) {
+            auth(request);
+          } else {
+            router.handle(request);
+          }
+        })
+        .listen(port, host)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     log.info("gateway listening on {}:{}", host, server.actualPort());
     return server.actualPort();
   }
 
-  private void auth(RoutingContext ctx) {
+  private void auth(HttpServerRequest request) {
     long started = System.nanoTime();
-    AuthDecider.Decision decision = decide(ctx);
+    AuthDecider.Decision decision = decide(request);
     telemetry.authDecided(decision.status(), System.nanoTime() - started);
     switch (decision.routing()) {
       case HOST_MISMATCH -> telemetry.authHostMismatch();
       case NO_ROUTED_HOST -> telemetry.authWithoutRoutedHost();
       case CONSISTENT -> { }
     }
-    var response = ctx.response().setStatusCode(decision.status()).putHeader("Cache-Control", "no-store");
+    HttpServerResponse response = request.response().setStatusCode(decision.status()).putHeader(CACHE_CONTROL, NO_STORE);
     if (decision.status() == 200) {
-      response.putHeader("X-Auth-Request-User", decision.user());
-      if (decision.email() != null) response.putHeader("X-Auth-Request-Email", decision.email());
+      response.putHeader(AUTH_USER, decision.user());
+      if (decision.email() != null) response.putHeader(AUTH_EMAIL, decision.email());
     } else {
       log.debug("auth {}: {}", decision.status(), decision.reason());
     }
     response.end();
   }
 
-  private AuthDecider.Decision decide(RoutingContext ctx) {
-    List<String> routed = ctx.queryParam(GameServerSetRenderer.ROUTED_HOST_PARAM);
+  private AuthDecider.Decision decide(HttpServerRequest request) {
+    List<String> routed = request.params().getAll(GameServerSetRenderer.ROUTED_HOST_PARAM);
     if (routed.size() > 1) {
       return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST, "more than one routed host: " + routed);
     }
@@ -137,15 +160,14 @@ public final class GatewayServer implements AutoCloseable {
       return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST,
           "the auth-url names no routed host (?" + GameServerSetRenderer.ROUTED_HOST_PARAM + "=$server_name): not an Ingress the operator rendered");
     }
-    return decider.decide(originalUrl(ctx), routed.stream().findFirst(), caller(ctx));
+    return decider.decide(originalUrl(request), routed.stream().findFirst(), caller(request));
   }
 
   /** The session cookie, or else a bearer token the provider signed (checked against cached keys). */
-  private Optional<Session> caller(RoutingContext ctx) {
-    Cookie cookie = ctx.request().getCookie(SESSION_COOKIE);
-    Optional<Session> session = sessions.open(cookie == null ? null : cookie.getValue());
+  private Optional<Session> caller(HttpServerRequest request) {
+    Optional<Session> session = sessionCookie(request.headers().getAll(HttpHeaders.COOKIE));
     if (session.isPresent() || provider == null) return session;
-    String header = ctx.request().getHeader("Authorization");
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.empty();
     return provider.verify(header.substring(7).strip())
         .map(claims -> {
@@ -154,8 +176,29 @@ public final class GatewayServer implements AutoCloseable {
         });
   }
 
-  private String originalUrl(RoutingContext ctx) {
-    var headers = ctx.request().headers();
+  /**
+   * The first session cookie in these Cookie headers that opens. Read by hand: a full cookie parse
+   * (and its validation of every other cookie of the domain) on every /auth buys nothing, since the
+   * codec refuses any value it did not seal.
+   */
+  private Optional<Session> sessionCookie(List<String> headers) {
+    for (String header : headers) {
+      int from = 0;
+      while (true) {
+        int at = header.indexOf(SESSION_COOKIE_PREFIX, from);
+        if (at < 0) break;
+        from = at + SESSION_COOKIE_PREFIX.length();
+        if (at > 0 && header.charAt(at - 1) != ' ' && header.charAt(at - 1) != ';') continue; // the end of another cookie's name
+        int end = header.indexOf(';', from);
+        Optional<Session> session = sessions.open(header.substring(from, end < 0 ? header.length() : end).strip());
+        if (session.isPresent()) return session;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String originalUrl(HttpServerRequest request) {
+    var headers = request.headers();
     if (proxyMode == ProxyMode.TRAEFIK) {
       String proto = headers.get("X-Forwarded-Proto");
       String host = headers.get("X-Forwarded-Host");

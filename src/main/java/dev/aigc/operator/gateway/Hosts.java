@@ -4,9 +4,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Host names as DNS compares them: case-insensitive, without port or trailing dot. */
 public final class Hosts {
+  private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?");
+
   private Hosts() {}
 
   /** The normalised host of an absolute http(s) URL, or empty when it is not one. */
@@ -34,7 +37,7 @@ public final class Hosts {
       h = h.substring(0, colon);
     }
     if (h.endsWith(".")) h = h.substring(0, h.length() - 1);
-    if (h.isEmpty() || h.length() > 253 || !h.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?") || h.contains("..")) {
+    if (h.isEmpty() || h.length() > 253 || !DNS_NAME.matcher(h).matches() || h.contains("..")) {
       return Optional.empty();
     }
     return Optional.of(h);

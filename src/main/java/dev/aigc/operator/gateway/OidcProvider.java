@@ -3,8 +3,6 @@ package dev.aigc.operator.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -30,10 +28,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One OIDC provider: discovery and JWKS fetched once and cached, the authorization code flow with
- * PKCE, and verification of ID tokens (signature, iss, aud, exp, nonce) and bearer tokens.
+ * One OIDC provider: discovery read once, its keys held in memory and refreshed in the background
+ * ({@link ProviderKeys}), the authorization code flow with PKCE, and verification of ID tokens
+ * (signature, iss, aud, exp, nonce) and bearer tokens, which never waits on the network.
  */
-public final class OidcProvider {
+public final class OidcProvider implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -44,9 +43,10 @@ public final class OidcProvider {
   private final String authorizationEndpoint;
   private final String tokenEndpoint;
   private final String endSessionEndpoint;
+  private final ProviderKeys keys;
   private final DefaultJWTProcessor<SecurityContext> idTokens;
 
-  private OidcProvider(OidcSettings settings, HttpClient http, JsonNode discovery) throws IOException {
+  private OidcProvider(OidcSettings settings, HttpClient http, JsonNode discovery, ProviderKeys.KeyRefresh refresh) throws IOException {
     this.settings = settings;
     this.http = http;
     String issuer = discovery.path("issuer").asText();
@@ -56,29 +56,47 @@ public final class OidcProvider {
     this.authorizationEndpoint = required(discovery, "authorization_endpoint");
     this.tokenEndpoint = required(discovery, "token_endpoint");
     this.endSessionEndpoint = discovery.path("end_session_endpoint").asText(null);
-    JWKSource<SecurityContext> keys = JWKSourceBuilder.create(URI.create(required(discovery, "jwks_uri")).toURL())
-        .retrying(true).build();
+    this.keys = new ProviderKeys(URI.create(required(discovery, "jwks_uri")).toURL(), refresh).start();
     idTokens = new DefaultJWTProcessor<>();
     idTokens.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
     idTokens.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(settings.clientId(),
         new JWTClaimsSet.Builder().issuer(settings.issuer()).build(), Set.of("sub", "iat", "exp")));
   }
 
-  /** Reads the provider's discovery document once. */
+  /** Reads the provider's discovery document once, and its keys (refreshed every 5 minutes, and when asked at most every 30 s). */
   public static OidcProvider discover(OidcSettings settings, HttpClient http) throws IOException, InterruptedException {
+    return discover(settings, http, ProviderKeys.KeyRefresh.DEFAULT);
+  }
+
+  /**
+   * As above, with the keys refreshed every {@code keyPeriod} and, when a token names a key not known,
+   * at most once per {@code keyMinInterval}.
+   */
+  public static OidcProvider discover(OidcSettings settings, HttpClient http, Duration keyPeriod, Duration keyMinInterval)
+      throws IOException, InterruptedException {
+    return discover(settings, http, new ProviderKeys.KeyRefresh(keyPeriod, keyMinInterval, ProviderKeys.KeyRefresh.DEFAULT.timeout()));
+  }
+
+  private static OidcProvider discover(OidcSettings settings, HttpClient http, ProviderKeys.KeyRefresh refresh)
+      throws IOException, InterruptedException {
     String base = settings.issuer().endsWith("/") ? settings.issuer().substring(0, settings.issuer().length() - 1) : settings.issuer();
     HttpResponse<String> response = http.send(
         HttpRequest.newBuilder(URI.create(base + "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(10)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) throw new IOException("OIDC discovery at " + base + " answered " + response.statusCode());
-    return new OidcProvider(settings, http, JSON.readTree(response.body()));
+    return new OidcProvider(settings, http, JSON.readTree(response.body()), refresh);
   }
 
   /** A fresh random value for state, nonce and the PKCE verifier. */
   public static String randomToken() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return randomToken(32);
+  }
+
+  /** {@code bytes} random bytes, base64url without padding. */
+  static String randomToken(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
   /** The PKCE S256 challenge of a verifier. */
@@ -133,7 +151,10 @@ public final class OidcProvider {
     return claims;
   }
 
-  /** The claims of a token signed by the provider for this client and not expired; empty otherwise. */
+  /**
+   * The claims of a token signed by the provider for this client and not expired; empty otherwise.
+   * From memory: a token signed with a key not known yet is refused, and asks for a refresh.
+   */
   public Optional<JWTClaimsSet> verify(String token) {
     try {
       return Optional.of(idTokens.process(token, null));
@@ -161,6 +182,12 @@ public final class OidcProvider {
 
   /** @param user null when the configured claim is missing */
   public record Identity(String user, String email, boolean admin) {}
+
+  /** Stops refreshing the keys. */
+  @Override
+  public void close() {
+    keys.close();
+  }
 
   private static String claimText(JWTClaimsSet claims, String name) {
     Object value = claims.getClaim(name);

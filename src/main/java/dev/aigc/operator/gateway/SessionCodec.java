@@ -33,7 +33,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Stateless sessions: the cookie is a JWE (direct AES-256-GCM, so encrypted and authenticated),
  * which any gateway replica holding the keys can read. Keys rotate: the first one seals, every one
- * opens, each found by the key ID in the header.
+ * opens, each found by the key ID in the header. Each session carries an ID ({@code jti}) that
+ * sign-out revokes; a session the {@link SessionRevocations} name no longer opens.
  */
 public final class SessionCodec {
   private static final JOSEObjectType SESSION = new JOSEObjectType("aigc-session");
@@ -43,11 +44,17 @@ public final class SessionCodec {
   private final String sealingKeyId;
   private final Duration ttl;
   private final Clock clock;
+  private final SessionRevocations revocations;
   /** Sessions already decrypted, by cookie value; bounded, and cleared whole when full. */
   private final java.util.concurrent.ConcurrentHashMap<String, Session> opened = new java.util.concurrent.ConcurrentHashMap<>();
   private static final int OPENED_MAX = 50_000;
 
+  /** Sessions whose revocations this process alone knows (a single gateway, tests). */
   public SessionCodec(List<byte[]> keys, Duration ttl, Clock clock) {
+    this(keys, ttl, clock, SessionRevocations.inMemory(clock));
+  }
+
+  public SessionCodec(List<byte[]> keys, Duration ttl, Clock clock, SessionRevocations revocations) {
     if (keys.isEmpty()) throw new IllegalArgumentException("at least one session key is required");
     this.keys = new LinkedHashMap<>();
     for (byte[] key : keys) {
@@ -57,6 +64,12 @@ public final class SessionCodec {
     this.sealingKeyId = this.keys.keySet().iterator().next();
     this.ttl = ttl;
     this.clock = clock;
+    this.revocations = revocations;
+  }
+
+  /** Where sign-out ends sessions. */
+  public SessionRevocations revocations() {
+    return revocations;
   }
 
   /** Keys from a file: one base64-encoded 32-byte key per line, the sealing key first; # starts a comment. */
@@ -80,34 +93,50 @@ public final class SessionCodec {
 
   /** A new session for {@code user}, sealed into a cookie value. */
   public String seal(String user, String email, boolean admin) {
-    return seal(SESSION, new JWTClaimsSet.Builder().subject(user).claim("email", email).claim("admin", admin), ttl);
+    return seal(SESSION, new JWTClaimsSet.Builder().subject(user).claim("email", email).claim("admin", admin)
+        .jwtID(OidcProvider.randomToken(16)), ttl);
   }
 
-  /** The session in a cookie value; empty when it is missing, malformed, tampered with, foreign or expired. */
+  /**
+   * The session in a cookie value; empty when it is missing, malformed, tampered with, foreign,
+   * expired or revoked.
+   */
   public Optional<Session> open(String cookie) {
     if (cookie == null) return Optional.empty();
-    // /auth sees the same cookie on every request of a page: decrypt it once, re-check expiry each time
+    // /auth sees the same cookie on every request of a page: decrypt it once, re-check expiry and
+    // revocation (both from memory) each time
     Session known = opened.get(cookie);
-    if (known != null) {
-      return known.expiresAt().isAfter(clock.instant()) ? Optional.of(known) : Optional.empty();
-    }
-    Optional<Session> session = decrypt(cookie);
-    session.ifPresent(s -> {
+    if (known == null) {
+      known = decrypt(cookie).orElse(null);
+      if (known == null) return Optional.empty();
       if (opened.size() >= OPENED_MAX) opened.clear();
-      opened.put(cookie, s);
-    });
-    return session;
+      opened.put(cookie, known);
+    }
+    return known.expiresAt().isAfter(clock.instant()) && !revocations.revoked(known) ? Optional.of(known) : Optional.empty();
   }
 
   private Optional<Session> decrypt(String cookie) {
     return openClaims(cookie, SESSION).map(claims -> {
       try {
+        // a session sealed before sessions had IDs is named by its cookie, which is as unique
+        String id = claims.getJWTID() != null ? claims.getJWTID() : digest(cookie);
         return new Session(claims.getSubject(), claims.getStringClaim("email"),
-            Boolean.TRUE.equals(claims.getBooleanClaim("admin")), claims.getExpirationTime().toInstant());
+            Boolean.TRUE.equals(claims.getBooleanClaim("admin")), claims.getExpirationTime().toInstant(), id,
+            claims.getIssueTime() == null ? null : claims.getIssueTime().toInstant());
       } catch (ParseException e) {
         return null;
       }
     });
+  }
+
+  /** 22 URL-safe characters naming a cookie: the first 128 bits of its SHA-256. */
+  static String digest(String cookie) {
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256").digest(cookie.getBytes(StandardCharsets.US_ASCII));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(hash, 16));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** What a sign-in must remember between leaving for the provider and coming back, sealed for ten minutes. */

@@ -9,7 +9,13 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** OIDC authorization code flow with PKCE, state and nonce; sign-out. */
+/**
+ * OIDC authorization code flow with PKCE, state and nonce; sign-out.
+ *
+ * <p>Sign-out is a POST from the gateway's own origin (checked as the REST API checks writes made
+ * with a cookie); it revokes the session on every replica ({@link SessionRevocations}) and clears the
+ * cookie. A GET only shows a page asking to confirm, so a link or an image cannot sign anyone out.
+ */
 final class SignInRoutes {
   private static final Logger log = LoggerFactory.getLogger(SignInRoutes.class);
   private final GatewaySettings settings;
@@ -30,8 +36,10 @@ final class SignInRoutes {
     router.get("/sign-in").handler(this::signIn);
     // unordered: a slow identity provider for one sign-in must not queue everyone else's
     router.get("/callback").blockingHandler(this::callback, false);
-    router.get("/sign-out").handler(this::signOut);
-    router.post("/sign-out").handler(this::signOut);
+    router.get("/sign-out").handler(this::confirmSignOut);
+    router.post("/sign-out").handler(this::sameOrigin);
+    // unordered, as it writes to the cluster: one slow write must not queue everyone else's sign-out
+    router.post("/sign-out").blockingHandler(this::signOut, false);
   }
 
   private void signIn(RoutingContext ctx) {
@@ -71,14 +79,76 @@ final class SignInRoutes {
     }
   }
 
+  private void confirmSignOut(RoutingContext ctx) {
+    page(ctx, 200, "Sign out", """
+        <h1>Sign out?</h1>
+        <p>This ends your session everywhere: in this browser, on every instance, and for any copy of its cookie.</p>
+        <form method="post" action="/sign-out">
+          <button class="button primary" type="submit" id="sign-out">Sign out</button>
+          <a class="button" href="/">Cancel</a>
+        </form>""");
+  }
+
+  /** A sign-out must come from the gateway's own pages, as every write made with a cookie must (ApiRoutes). */
+  private void sameOrigin(RoutingContext ctx) {
+    if (!settings.origin().equals(ctx.request().getHeader("Origin"))) {
+      fail(ctx, 403, "cross_origin", "Sign out from " + settings.origin() + ".");
+      return;
+    }
+    ctx.next();
+  }
+
   private void signOut(RoutingContext ctx) {
+    Cookie cookie = ctx.request().getCookie(Cookies.SESSION);
+    Optional<Session> session = codec.open(cookie == null ? null : cookie.getValue());
     ctx.response().addCookie(cookies.clearedSession());
+    if (session.isPresent()) {
+      try {
+        SessionRevocations.Outcome outcome = codec.revocations().revoke(session.get());
+        log.info("signed out {} ({})", session.get().user(), outcome.name().toLowerCase(java.util.Locale.ROOT));
+      } catch (RuntimeException e) {
+        // this replica refuses the session from now on; the others do not know
+        log.warn("signing out {}: the revoked-session list could not be written: {}", session.get().user(), e.getMessage());
+        page(ctx, 503, "Sign-out incomplete", """
+            <h1>Signed out of this browser only</h1>
+            <p>Your session could not be ended on every gateway just now: a copy of its cookie, if someone has one,
+            may keep working until the session expires. If you think it was copied, an administrator can end every
+            session by rotating the session keys.</p>
+            <p><a class="button" href="/">Back</a></p>""");
+        return;
+      }
+    }
     String home = redirects.target("/");
-    redirect(ctx, provider.endSessionUrl(home).orElse(home));
+    // 303: the browser follows with a GET
+    redirect(ctx, 303, provider.endSessionUrl(home).orElse(home));
+  }
+
+  /** A small HTML page in the dashboard's style, which no other site may frame. */
+  private static void page(RoutingContext ctx, int status, String title, String body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "same-origin")
+        .end("""
+            <!doctype html>
+            <html lang="en">
+            <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>%s</title><link rel="stylesheet" href="/style.css"></head>
+            <body><main class="confirm">
+            %s
+            </main></body>
+            </html>
+            """.formatted(title, body));
   }
 
   private static void redirect(RoutingContext ctx, String location) {
-    ctx.response().setStatusCode(302).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
+    redirect(ctx, 302, location);
+  }
+
+  private static void redirect(RoutingContext ctx, int status, String location) {
+    ctx.response().setStatusCode(status).putHeader("Location", location).putHeader("Cache-Control", "no-store").end();
   }
 
   static void fail(RoutingContext ctx, int status, String error, String message) {

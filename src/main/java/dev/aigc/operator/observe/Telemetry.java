@@ -143,6 +143,22 @@ public final class Telemetry {
     authMeters().withoutRoutedHost().increment();
   }
 
+  /**
+   * A sign-out's write to the revoked-session list, as aigc_session_revocations_total{result}:
+   * recorded, cutoff (the list was full: every session issued until then revoked) or failed.
+   */
+  public void sessionRevocation(String result) {
+    Counter.builder("aigc.session.revocations").description("Sign-outs written to the revoked-session list, by result")
+        .tag("result", result).register(registry).increment();
+  }
+
+  /** aigc_session_revocation_entries: the revoked-session entries a gateway holds in memory. */
+  public void countRevokedSessions(Supplier<Number> entries) {
+    io.micrometer.core.instrument.Gauge.builder("aigc.session.revocation.entries", entries)
+        .description("Revoked sessions this gateway knows of (the list's entries, expired ones until the next sign-out prunes them)")
+        .register(registry);
+  }
+
   /** aigc_instances{template,phase}, counted from an instance cache at every scrape. */
   public void countInstances(Supplier<Collection<AigcInstance>> cache) {
     this.instanceCache = cache;

@@ -58,7 +58,7 @@ class ChartTest {
   void rbacNamesEveryGroupResourceAndVerbWithoutWildcards() throws Exception {
     for (List<JsonNode> docs : List.of(render(), render("watchNamespaces={team-a}"))) {
       List<JsonNode> roles = docs.stream().filter(d -> d.path("kind").asText().endsWith("Role")).toList();
-      assertThat(roles).hasSize(4);
+      assertThat(roles).hasSize(5);
       for (JsonNode role : roles) {
         for (JsonNode rule : role.path("rules")) {
           for (String field : List.of("apiGroups", "resources", "verbs")) {
@@ -68,8 +68,32 @@ class ChartTest {
         }
       }
       JsonNode gateway = roles.stream().filter(r -> r.at("/metadata/name").asText().endsWith("-gateway")).findFirst().orElseThrow();
-      assertThat(gateway.path("rules").toString()).doesNotContain("gameserversets").doesNotContain("secrets");
+      assertThat(gateway.path("rules").toString()).doesNotContain("gameserversets").doesNotContain("secrets").doesNotContain("configmaps");
     }
+  }
+
+  @Test
+  void theGatewayMayWriteOnlyItsRevokedSessionListAndOnlyInTheReleaseNamespace() throws Exception {
+    List<JsonNode> docs = render("watchNamespaces={team-a}");
+    JsonNode sessions = docs.stream().filter(d -> d.path("kind").asText().equals("Role")
+        && d.at("/metadata/name").asText().endsWith("-gateway-sessions")).findFirst().orElseThrow();
+    JsonNode deployment = docs.stream().filter(d -> d.path("kind").asText().equals("Deployment")
+        && d.at("/metadata/name").asText().endsWith("-gateway")).findFirst().orElseThrow();
+    String told = null;
+    for (JsonNode env : deployment.at("/spec/template/spec/containers/0/env")) {
+      if (env.path("name").asText().equals("AIGC_REVOKED_SESSIONS")) told = env.path("value").asText();
+    }
+    assertThat(told).isEqualTo("aigc-system/aigc-aigc-operator-revoked-sessions");
+    assertThat(sessions.at("/metadata/namespace").asText("aigc-system")).isEqualTo("aigc-system");
+    for (JsonNode rule : sessions.path("rules")) {
+      assertThat(rule.path("resources").toString()).isEqualTo("[\"configmaps\"]");
+      if (rule.path("verbs").toString().equals("[\"create\"]")) continue; // create cannot be limited to a name
+      assertThat(rule.path("resourceNames").toString()).isEqualTo("[\"aigc-aigc-operator-revoked-sessions\"]");
+    }
+    assertThat(docs.stream().filter(d -> d.path("kind").asText().equals("RoleBinding")
+        && d.at("/roleRef/name").asText().equals(sessions.at("/metadata/name").asText())).toList())
+        .as("bound once, to the gateway").singleElement()
+        .satisfies(b -> assertThat(b.at("/subjects/0/name").asText()).isEqualTo("aigc-aigc-operator-gateway"));
   }
 
   @Test

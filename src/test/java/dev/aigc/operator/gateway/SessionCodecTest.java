@@ -3,9 +3,15 @@ package dev.aigc.operator.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.DirectEncrypter;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.EncryptedJWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -109,5 +115,44 @@ class SessionCodecTest {
         .hasMessageContaining("32 bytes");
     Files.writeString(file, "s3cr3t-not-base64!\n");
     assertThatThrownBy(() -> SessionCodec.readKeys(file)).hasMessageNotContaining("s3cr3t");
+  }
+
+  @Test
+  void eachSessionHasItsOwnIdAndIssueTime() {
+    SessionCodec codec = codec(NOW, KEY_A);
+    Session first = codec.open(codec.seal("alice", null, false)).orElseThrow();
+    Session second = codec.open(codec.seal("alice", null, false)).orElseThrow();
+    assertThat(first.id()).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(second.id());
+    assertThat(first.issuedAt()).isEqualTo(NOW);
+  }
+
+  @Test
+  void aSessionSealedWithoutAnIdIsNamedByItsCookie() throws Exception {
+    // as the gateway sealed sessions before they carried a jti
+    EncryptedJWT legacy = new EncryptedJWT(new JWEHeader.Builder(JWEAlgorithm.DIR, EncryptionMethod.A256GCM)
+        .type(new JOSEObjectType("aigc-session")).keyID(SessionCodec.keyId(KEY_A)).build(),
+        new JWTClaimsSet.Builder().subject("alice").issueTime(Date.from(NOW)).expirationTime(Date.from(NOW.plusSeconds(600))).build());
+    legacy.encrypt(new DirectEncrypter(KEY_A));
+    String cookie = legacy.serialize();
+    Session session = codec(NOW, KEY_A).open(cookie).orElseThrow();
+    assertThat(session.id()).matches("[A-Za-z0-9_-]{22}").isEqualTo(codec(NOW, KEY_A).open(cookie).orElseThrow().id());
+
+    SessionRevocations revocations = SessionRevocations.inMemory(Clock.fixed(NOW, ZoneOffset.UTC));
+    SessionCodec codec = new SessionCodec(List.of(KEY_A), Duration.ofHours(8), Clock.fixed(NOW, ZoneOffset.UTC), revocations);
+    revocations.revoke(session);
+    assertThat(codec.open(cookie)).as("so that sign-out can revoke it too").isEmpty();
+  }
+
+  @Test
+  void aRevokedSessionNoLongerOpensEvenOnceOpenedAndOthersStillDo() {
+    SessionRevocations revocations = SessionRevocations.inMemory(Clock.fixed(NOW, ZoneOffset.UTC));
+    SessionCodec codec = new SessionCodec(List.of(KEY_A), Duration.ofHours(8), Clock.fixed(NOW, ZoneOffset.UTC), revocations);
+    String alice = codec.seal("alice", null, false);
+    String aliceElsewhere = codec.seal("alice", null, false);
+    Session opened = codec.open(alice).orElseThrow(); // now in the codec's cache of decrypted cookies
+
+    assertThat(revocations.revoke(opened)).isEqualTo(SessionRevocations.Outcome.LOCAL);
+    assertThat(codec.open(alice)).isEmpty();
+    assertThat(codec.open(aliceElsewhere)).as("sign-out ends one session, not the user's others").isPresent();
   }
 }

@@ -36,7 +36,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** A user in real Chromium: signs in at the provider's login page, installs, sees Running, stops, starts, deletes. */
+/** A user in real Chromium: signs in at the provider's login page, installs, sees Running, stops, starts, deletes, signs out. */
 class BrowserIT extends OperatorTestBase {
   private MockOAuth2Server oidc;
   private Vertx vertx;
@@ -44,6 +44,7 @@ class BrowserIT extends OperatorTestBase {
   private Catalog catalog;
   private WebDriver browser;
   private String home;
+  private int gatewayPort;
 
   @BeforeEach
   void startEverything() throws Exception {
@@ -57,6 +58,7 @@ class BrowserIT extends OperatorTestBase {
       port = socket.getLocalPort();
     }
     home = "http://aigc.example.test:" + port + "/";
+    gatewayPort = port;
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     SessionCodec sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
@@ -91,7 +93,7 @@ class BrowserIT extends OperatorTestBase {
   }
 
   @Test
-  void aUserSignsInInstallsStopsStartsAndDeletesAnInstance() throws Exception {
+  void aUserSignsInInstallsStopsStartsDeletesAnInstanceAndSignsOut() throws Exception {
     WebDriverWait wait = new WebDriverWait(browser, WAIT);
     browser.get(home);
     wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in"))).click();
@@ -122,6 +124,20 @@ class BrowserIT extends OperatorTestBase {
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("no-instances")));
     awaitGone(instanceNameOf());
     org.awaitility.Awaitility.await().atMost(WAIT).until(() -> disk(0) == null);
+
+    // the dashboard's sign-out is a POST from the gateway's origin, which the gateway accepts
+    String copied = browser.manage().getCookieNamed(GatewayServer.SESSION_COOKIE).getValue();
+    assertThat(me(copied)).isEqualTo(200);
+    browser.findElement(By.id("sign-out")).click();
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in")));
+    assertThat(browser.manage().getCookieNamed(GatewayServer.SESSION_COOKIE)).isNull();
+    assertThat(me(copied)).as("a copy of the cookie is refused too").isEqualTo(401);
+  }
+
+  private int me(String session) throws Exception {
+    return HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + gatewayPort + "/api/v1/me"))
+        .header("Cookie", GatewayServer.SESSION_COOKIE + "=" + session).build(),
+        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private String instanceNameOf() {

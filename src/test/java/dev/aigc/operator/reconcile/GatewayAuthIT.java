@@ -67,6 +67,30 @@ class GatewayAuthIT extends OperatorTestBase {
     await().atMost(WAIT).until(() -> auth(host, url, "alice").statusCode() == 403);
   }
 
+  /** The browser sends every cookie of the instance domain; only the one named aigc_session is a session. */
+  @Test
+  void theSessionIsFoundAmongTheDomainsOtherCookiesAndOnlyUnderItsOwnName() throws Exception {
+    gateway = new AuthGateway(cluster);
+    applyExampleTemplate();
+    String url = runningUrl("alice-sd", "alice");
+    String host = URI.create(url).getHost();
+    String alice = gateway.cookie("alice"); // aigc_session=<sealed>
+    String sealed = alice.substring(alice.indexOf('=') + 1);
+    await().atMost(WAIT).until(() -> withCookies(host, url, alice) == 200);
+
+    assertThat(withCookies(host, url, "theme=dark; " + alice + "; _ga=GA1.2.3")).isEqualTo(200);
+    assertThat(withCookies(host, url, "theme=dark;" + alice)).as("no space after the separator").isEqualTo(200);
+    assertThat(withCookies(host, url, "aigc_session=stale; " + alice)).as("a stale copy first, e.g. host-only").isEqualTo(200);
+    assertThat(withCookies(host, url, "my_aigc_session=" + sealed)).as("another cookie whose name ends the same").isEqualTo(401);
+    assertThat(withCookies(host, url, "theme=aigc_session=" + sealed)).as("inside another cookie's value").isEqualTo(401);
+    assertThat(withCookies(host, url, "aigc_session=" + sealed.substring(1))).isEqualTo(401);
+  }
+
+  private int withCookies(String host, String url, String cookies) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port + "/auth?host=" + host))
+        .header("X-Original-URL", url).header("Cookie", cookies).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
   @Test
   void inNginxModeTheRoutedHostDecidesAndARequestForAnotherHostOrWithoutOneIsRefusedAndCounted() throws Exception {
     gateway = new AuthGateway(cluster);

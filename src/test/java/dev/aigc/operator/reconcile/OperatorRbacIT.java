@@ -110,7 +110,7 @@ class OperatorRbacIT extends OperatorTestBase {
 
   @Override
   void startOperator() {
-    grants = operatorGrants(renderChart());
+    grants = grantsOf(renderChart(), "operator");
     // What the API server would answer JOSDK's check of its Lease rights, from the chart's rules.
     cluster.server().expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
         .andReturn(201, rulesReview(grants, RELEASE_NAMESPACE)).always();
@@ -289,12 +289,21 @@ class OperatorRbacIT extends OperatorTestBase {
     if (rest.size() > 2) resource += "/" + rest.get(2);
     String query = call.uri().getRawQuery() == null ? "" : call.uri().getRawQuery();
     boolean watch = Arrays.asList(query.split("&")).contains("watch=true") || Arrays.asList(query.split("&")).contains("watch=1");
+    if (name == null) {
+      // a list or watch of one name (fieldSelector=metadata.name=x) is authorized against resourceNames
+      for (String parameter : query.split("&")) {
+        String decoded = java.net.URLDecoder.decode(parameter, StandardCharsets.UTF_8);
+        if (decoded.startsWith("fieldSelector=metadata.name=") && !decoded.contains(",")) {
+          name = decoded.substring("fieldSelector=metadata.name=".length());
+        }
+      }
+    }
     String verb = switch (call.method()) {
-      case "GET" -> watch ? "watch" : name == null ? "list" : "get";
+      case "GET" -> watch ? "watch" : rest.size() == 1 ? "list" : "get";
       case "POST" -> "create";
       case "PUT" -> "update";
       case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
+      case "DELETE" -> rest.size() == 1 ? "deletecollection" : "delete";
       default -> throw new IllegalStateException("unexpected method in " + call);
     };
     return Optional.of(new Attributes(group, resource, verb, namespace, name, call.toString()));
@@ -324,10 +333,10 @@ class OperatorRbacIT extends OperatorTestBase {
     return implied;
   }
 
-  /** Every rule of every role bound to the operator's ServiceAccount, where its binding applies. */
-  static List<Grant> operatorGrants(List<JsonNode> docs) {
+  /** Every rule of every role bound to the ServiceAccount of {@code component}'s Deployment, where its binding applies. */
+  static List<Grant> grantsOf(List<JsonNode> docs, String component) {
     JsonNode deployment = docs.stream().filter(d -> kind(d).equals("Deployment")
-        && d.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("operator")).findFirst().orElseThrow();
+        && d.at("/metadata/labels/app.kubernetes.io~1component").asText().equals(component)).findFirst().orElseThrow();
     String serviceAccount = deployment.at("/spec/template/spec/serviceAccountName").asText();
     List<Grant> grants = new ArrayList<>();
     for (JsonNode binding : docs) {

@@ -7,72 +7,14 @@ import java.util.Map;
 
 /**
  * nginx configured as ingress-nginx configures {@code auth-url} and {@code auth-signin} (reduced to
- * plain nginx: ingress-nginx escapes the {@code rd} URI with Lua, we pass {@code $request_uri}).
- * {@link #writeIngress} follows ingress-nginx's {@code rootfs/etc/nginx/template/nginx.tmpl}: one
- * server block per Ingress host; {@link #write} is a reduced form for the auth benchmark.
+ * plain nginx: ingress-nginx escapes the {@code rd} URI with Lua, we pass {@code $request_uri}),
+ * following ingress-nginx's {@code rootfs/etc/nginx/template/nginx.tmpl}: one server block per
+ * Ingress host. {@link #writeIngress} puts the front and a stub backend in one nginx (for tests);
+ * {@link #writeFront} and {@link #writeBackends} put them in two (for the auth benchmark, where the
+ * backends must not take the front's only worker).
  */
 public final class NginxConfig {
   private NginxConfig() {}
-
-  /**
-   * One catch-all front server whose auth subrequest goes to {@code authUrl}
-   * (http://127.0.0.1:port/path, with a query that may hold nginx variables such as {@code $host}),
-   * in front of a stub backend. Auth connections are kept alive, as ingress-nginx's auth-keepalive does.
-   */
-  public record Front(int port, String authUrl) {
-    String authAddress() {
-      String rest = authUrl.substring("http://".length());
-      return rest.substring(0, rest.indexOf('/'));
-    }
-
-    String authPath() {
-      String rest = authUrl.substring("http://".length());
-      return rest.substring(rest.indexOf('/'));
-    }
-  }
-
-  /**
-   * Writes nginx.conf into {@code dir}: the fronts, a stub backend that echoes the user nginx passed
-   * on, and a location answering 204 at http://127.0.0.1:{backend}/allow (the fastest auth there is).
-   */
-  public static Path write(Path dir, int backend, String signInUrl, List<Front> fronts) throws Exception {
-    StringBuilder servers = new StringBuilder();
-    StringBuilder upstreams = new StringBuilder();
-    for (Front front : fronts) {
-      servers.append("""
-            server {
-              listen 127.0.0.1:%1$d backlog=1024;
-              server_name _;
-              location = /_external-auth {
-                internal;
-                proxy_pass http://auth_%1$d%4$s;
-                proxy_http_version 1.1;
-                proxy_set_header Connection "";
-                proxy_pass_request_body off;
-                proxy_set_header Content-Length "";
-                proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-                proxy_set_header X-Original-Method $request_method;
-                proxy_set_header X-Sent-From "nginx-ingress-controller";
-                proxy_set_header X-Auth-Request-Redirect $request_uri;
-              }
-              location / {
-                auth_request /_external-auth;
-                auth_request_set $auth_user $upstream_http_x_auth_request_user;
-                error_page 401 = @signin;
-                proxy_http_version 1.1;
-                proxy_set_header Connection "";
-                proxy_set_header X-Auth-Request-User $auth_user;
-                proxy_pass http://backend;
-              }
-              location @signin {
-                return 302 %3$s?rd=$scheme://$http_host$request_uri;
-              }
-            }
-          """.formatted(front.port(), front.authUrl(), signInUrl, front.authPath()));
-      upstreams.append("  upstream auth_%d { server %s; keepalive 64; }\n".formatted(front.port(), front.authAddress()));
-    }
-    return writeConfig(dir, backend, upstreams + servers.toString());
-  }
 
   /**
    * One Ingress host as ingress-nginx serves it.
@@ -97,6 +39,50 @@ public final class NginxConfig {
    * instance's Service) answers {@code "<host> for <X-Auth-Request-User>"}.
    */
   public static Path writeIngress(Path dir, int listen, int backend, List<IngressHost> hosts) throws Exception {
+    return writeConfig(dir, backendServer(backend) + upstream(backend) + frontServers(listen, hosts));
+  }
+
+  /** The hosts that the front serves on one port. */
+  public record Listener(int port, List<IngressHost> hosts) {}
+
+  /**
+   * Writes nginx.conf into {@code dir} for the front alone: on each listener's port a default server
+   * and one server block per Ingress host, as {@link #writeIngress} writes them, in front of the stub
+   * backend at 127.0.0.1:{@code backend} served by another nginx ({@link #writeBackends}).
+   */
+  public static Path writeFront(Path dir, List<Listener> listeners, int backend) throws Exception {
+    StringBuilder servers = new StringBuilder(upstream(backend));
+    for (Listener listener : listeners) servers.append(frontServers(listener.port(), listener.hosts()));
+    return writeConfig(dir, servers.toString());
+  }
+
+  /**
+   * Writes nginx.conf into {@code dir} for the backends alone, at 127.0.0.1:{@code port}: the stub
+   * backend that echoes the user nginx passed on, and {@code /allow}, which answers 204 to anything
+   * (the fastest auth backend there is).
+   */
+  public static Path writeBackends(Path dir, int port) throws Exception {
+    return writeConfig(dir, backendServer(port));
+  }
+
+  private static String upstream(int backend) {
+    return "  upstream backend { server 127.0.0.1:%d; keepalive 64; }\n".formatted(backend);
+  }
+
+  private static String backendServer(int port) {
+    return """
+          server {
+            listen 127.0.0.1:%d backlog=1024;
+            location = /allow { return 204; }
+            location / {
+              if ($http_x_instance_host) { return 200 "$http_x_instance_host for $http_x_auth_request_user\\n"; }
+              return 200 "backend for $http_x_auth_request_user\\n";
+            }
+          }
+        """.formatted(port);
+  }
+
+  private static String frontServers(int listen, List<IngressHost> hosts) {
     StringBuilder servers = new StringBuilder("""
           server {
             listen 127.0.0.1:%d default_server backlog=1024;
@@ -154,10 +140,10 @@ public final class NginxConfig {
             }
           """.formatted(listen, ingress.host(), authHost, authUrl, ingress.annotation("auth-signin"), responseHeaders));
     }
-    return writeConfig(dir, backend, servers.toString());
+    return servers.toString();
   }
 
-  private static Path writeConfig(Path dir, int backend, String servers) throws Exception {
+  private static Path writeConfig(Path dir, String servers) throws Exception {
     for (String tmp : List.of("client", "proxy", "fastcgi", "uwsgi", "scgi")) {
       Path p = dir.resolve("tmp").resolve(tmp);
       Files.createDirectories(p);
@@ -171,19 +157,12 @@ public final class NginxConfig {
         events { worker_connections 4096; }
         http {
           access_log off;
+          server_names_hash_max_size 8192;
+          server_names_hash_bucket_size 128;
           client_body_temp_path %2$s/client; proxy_temp_path %2$s/proxy; fastcgi_temp_path %2$s/fastcgi;
           uwsgi_temp_path %2$s/uwsgi; scgi_temp_path %2$s/scgi;
-          upstream backend { server 127.0.0.1:%3$d; keepalive 64; }
-          server {
-            listen 127.0.0.1:%3$d backlog=1024;
-            location = /allow { return 204; }
-            location / {
-              if ($http_x_instance_host) { return 200 "$http_x_instance_host for $http_x_auth_request_user\\n"; }
-              return 200 "backend for $http_x_auth_request_user\\n";
-            }
-          }
-        %4$s}
-        """.formatted(dir, dir.resolve("tmp"), backend, servers);
+        %3$s}
+        """.formatted(dir, dir.resolve("tmp"), servers);
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(conf, config);
     return conf;
