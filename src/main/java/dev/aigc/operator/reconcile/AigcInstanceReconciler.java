@@ -211,6 +211,8 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   private DeleteControl release(AigcInstance instance) {
     PersistentVolumeClaim disk = diskOf(instance);
+    // the cache may not show a disk the template reconciler made a moment ago: ask the API server
+    if (disk == null) disk = liveDiskOf(instance);
     if (disk == null) return DeleteControl.defaultDelete();
     String namespace = instance.getMetadata().getNamespace();
     String template = instance.getSpec().getTemplate();
@@ -244,6 +246,18 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     String template = instance.getSpec().getTemplate();
     return disks.byIndex(BY_INSTANCE_UID, instance.getMetadata().getUid()).stream()
         .filter(p -> Objects.equals(p.getMetadata().getNamespace(), instance.getMetadata().getNamespace())
+            && Names.idOfVolumeClaim(template, p.getMetadata().getName()) >= 0)
+        .min(java.util.Comparator.comparingInt(p -> Names.idOfVolumeClaim(template, p.getMetadata().getName())))
+        .orElse(null);
+  }
+
+  /** As {@link #diskOf}, read from the API server (once per deletion, never on the hot path). */
+  private PersistentVolumeClaim liveDiskOf(AigcInstance instance) {
+    String template = instance.getSpec().getTemplate();
+    return client.persistentVolumeClaims().inNamespace(instance.getMetadata().getNamespace())
+        .withLabel(Labels.TEMPLATE, template).list().getItems().stream()
+        .filter(p -> p.getMetadata().getAnnotations() != null
+            && instance.getMetadata().getUid().equals(p.getMetadata().getAnnotations().get(Labels.DISK_INSTANCE_UID))
             && Names.idOfVolumeClaim(template, p.getMetadata().getName()) >= 0)
         .min(java.util.Comparator.comparingInt(p -> Names.idOfVolumeClaim(template, p.getMetadata().getName())))
         .orElse(null);
