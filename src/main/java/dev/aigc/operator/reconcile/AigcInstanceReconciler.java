@@ -103,6 +103,8 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withSecondaryToPrimaryMapper(AigcInstanceReconciler::instanceOfDisk)
             .build(),
         context);
+    // started before the GameServer informer, whose mapper reads it (holderOf)
+    disks.setEventSourcePriority(io.javaoperatorsdk.operator.processing.event.source.EventSourceStartPriority.RESOURCE_STATE_LOADER);
     disks.addIndexers(Map.of(BY_INSTANCE_UID, p -> {
       var a = p.getMetadata().getAnnotations();
       String uid = a == null ? null : a.get(Labels.DISK_INSTANCE_UID);

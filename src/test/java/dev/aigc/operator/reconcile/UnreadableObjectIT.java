@@ -130,10 +130,9 @@ class UnreadableObjectIT extends OperatorTestBase {
     // each change is read again: by the watch, by reconciles, by our own status writes
     for (int i = 1; i <= 5; i++) {
       String displayName = "Stable Diffusion " + i;
-      templates().withName(TEMPLATE).edit(t -> {
-        set(t, "spec.displayName", displayName);
-        return t;
-      });
+      // as kubectl patch --type merge does: no resourceVersion, so the operator's writes in between do not conflict
+      templates().withName(TEMPLATE).patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+          io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), "{\"spec\":{\"displayName\":\"" + displayName + "\"}}");
     }
     await().atMost(WAIT).until(() -> {
       GenericKubernetesResource t = templates().withName(TEMPLATE).get();
