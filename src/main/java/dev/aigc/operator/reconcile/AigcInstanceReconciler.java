@@ -215,6 +215,11 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     PersistentVolumeClaim disk = diskOf(instance);
     // the cache may not show a disk the template reconciler made a moment ago: ask the API server
     if (disk == null) disk = liveDiskOf(instance);
+    if (disk == null && mayStillGetDisk(instance)) {
+      // the template reconciler may be making this instance's disk right now from a cache that does
+      // not show the deletion yet: give it a moment (bounded) so the disk is not left behind
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(1));
+    }
     if (disk == null) return DeleteControl.defaultDelete();
     String namespace = instance.getMetadata().getNamespace();
     String template = instance.getSpec().getTemplate();
@@ -251,6 +256,18 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             && Names.idOfVolumeClaim(template, p.getMetadata().getName()) >= 0)
         .min(java.util.Comparator.comparingInt(p -> Names.idOfVolumeClaim(template, p.getMetadata().getName())))
         .orElse(null);
+  }
+
+  /** How long a deletion waits for a disk that may be on its way; deletions always finish (invariant 10). */
+  private static final Duration DISK_GRACE = Duration.ofSeconds(3);
+
+  /** A never-allocated instance of a template that allocates, deleted less than {@link #DISK_GRACE} ago. */
+  private boolean mayStillGetDisk(AigcInstance instance) {
+    if (instance.getStatus() != null && instance.getStatus().getInstanceId() != null) return false;
+    AigcTemplate template = templates.get(new ResourceID(instance.getSpec().getTemplate(), instance.getMetadata().getNamespace())).orElse(null);
+    if (template == null || template.getSpec() == null || template.getSpec().getDedicated() == null) return false;
+    String deleted = instance.getMetadata().getDeletionTimestamp();
+    return deleted != null && Instant.parse(deleted).plus(DISK_GRACE).isAfter(Instant.now());
   }
 
   /** As {@link #diskOf}, read from the API server (once per deletion, never on the hot path). */

@@ -63,7 +63,7 @@ public final class AigcOperator implements AutoCloseable {
       c.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
           .setMaxInterval(Duration.ofMinutes(2).toMillis()).withoutMaxAttempts());
     };
-    operator.register(new AigcTemplateReconciler(settings, events, new GameServerSetWriter(client),
+    operator.register(new AigcTemplateReconciler(client, settings, events, new GameServerSetWriter(client),
             new Disks(client), new SharedEndpoints(client, events)),
         c -> namespaces.accept(c));
     AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry);

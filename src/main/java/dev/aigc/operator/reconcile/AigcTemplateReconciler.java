@@ -62,12 +62,14 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private final GameServerSetWriter writer;
   private final Disks diskWriter;
   private final SharedEndpoints sharedEndpoints;
+  private final io.fabric8.kubernetes.client.KubernetesClient client;
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
   private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
   private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
 
-  public AigcTemplateReconciler(OperatorSettings settings, EventRecorder events, GameServerSetWriter writer,
-      Disks diskWriter, SharedEndpoints sharedEndpoints) {
+  public AigcTemplateReconciler(io.fabric8.kubernetes.client.KubernetesClient client, OperatorSettings settings,
+      EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints) {
+    this.client = client;
     this.settings = settings;
     this.events = events;
     this.writer = writer;
@@ -224,7 +226,15 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       records.add(record);
       claims.put(record.id(), pvc);
     }
-    Allocation allocation = IdAllocator.allocate(mine.stream().map(InstanceClaim::of).toList(), records, allowNew);
+    List<InstanceClaim> instanceClaims = mine.stream().map(InstanceClaim::of).toList();
+    Allocation allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
+    // A disk given to an instance that is in fact being deleted (our cache lags) would outlive it
+    // whatever its retention: ask the API server about each instance that gets one, once per new ID.
+    Set<String> going = goingInstances(template, allocation);
+    if (!going.isEmpty()) {
+      instanceClaims = instanceClaims.stream().filter(c -> !going.contains(c.uid())).toList();
+      allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
+    }
     for (Allocation.Assignment a : allocation.toCreate()) {
       diskWriter.create(DiskRenderer.render(template, a.id(), a.instance()), disks);
     }
@@ -237,6 +247,19 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           + "instance " + a.instance().name());
     }
     return allocation;
+  }
+
+  /** UIDs of instances about to get a disk that the API server says are gone or being deleted. */
+  private Set<String> goingInstances(AigcTemplate template, Allocation allocation) {
+    Set<String> going = new java.util.HashSet<>();
+    for (Allocation.Assignment a : java.util.stream.Stream.concat(allocation.toCreate().stream(), allocation.toStamp().stream()).toList()) {
+      AigcInstance live = client.resources(AigcInstance.class).inNamespace(template.getMetadata().getNamespace())
+          .withName(a.instance().name()).get();
+      if (live == null || !a.instance().uid().equals(live.getMetadata().getUid()) || live.getMetadata().getDeletionTimestamp() != null) {
+        going.add(a.instance().uid());
+      }
+    }
+    return going;
   }
 
   /** Disks whose instance was deleted with retention Delete go once their ID is reserved (invariant 4). */
