@@ -49,7 +49,8 @@ function computeTags(t) {
   if (c.cpu) tags.push(c.cpu + ' CPU');
   if (c.memory) tags.push(c.memory + ' memory');
   if (c.eci) tags.push('serverless');
-  if (!c.gpu && !c.gpuMemoryGiB) tags.push('CPU only');
+  // an ECI template's GPUs come with its instance types, which the card cannot see
+  if (!c.gpu && !c.gpuMemoryGiB && !c.eci) tags.push('CPU only');
   if (t.dedicated) tags.push('own instance');
   if (t.shared) tags.push('shared API');
   return tags;
@@ -71,22 +72,28 @@ function renderCatalog(templates, instances) {
       }, mine.has(t.namespace + '/' + t.name) ? 'Installed' : 'Install') : null))));
 }
 
-function renderInstances(instances) {
+function renderInstances(instances, templates) {
+  const names = new Map(templates.map(t => [t.namespace + '/' + t.name, t.displayName || t.name]));
+  const appName = i => names.get(i.namespace + '/' + i.template) || i.template;
+  const host = url => { try { return new URL(url).host; } catch (e) { return url; } };
+  const going = i => i.phase === 'Deleting';
+  document.getElementById('instances-title').textContent =
+    state.me.admin && instances.some(i => i.owner !== state.me.user) ? 'Instances of all users' : 'My instances';
   const table = document.getElementById('instances');
   document.getElementById('no-instances').hidden = instances.length > 0;
   table.hidden = instances.length === 0;
   const path = i => '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
   table.tBodies[0].replaceChildren(...instances.map(i => el('tr', { 'data-instance': i.name },
     el('td', {}, i.name, state.me.admin && i.owner !== state.me.user ? el('span', { class: 'message' }, 'owner: ' + i.owner) : null),
-    el('td', {}, i.template),
+    el('td', {}, appName(i)),
     el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null),
-    el('td', {}, i.url && i.phase === 'Running' ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open' }, 'Open') : '—'),
+    el('td', {}, i.url && i.phase === 'Running' ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: 'Open' }, host(i.url)) : '—'),
     el('td', { class: 'actions' },
       i.state === 'Running'
-        ? el('button', { class: 'button stop', onclick: () => act('Stopping ' + i.name, () => api('POST', path(i) + '/stop')) }, 'Stop')
-        : el('button', { class: 'button start', onclick: () => act('Starting ' + i.name, () => api('POST', path(i) + '/start')) }, 'Start'),
+        ? el('button', { class: 'button stop', disabled: going(i), onclick: () => act('Stopping ' + i.name, () => api('POST', path(i) + '/stop')) }, 'Stop')
+        : el('button', { class: 'button start', disabled: going(i), onclick: () => act('Starting ' + i.name, () => api('POST', path(i) + '/start')) }, 'Start'),
       el('button', { class: 'button restart', disabled: i.phase !== 'Running', onclick: () => act('Restarting ' + i.name, () => api('POST', path(i) + '/restart')) }, 'Restart'),
-      el('button', { class: 'button danger delete', onclick: () => confirmDelete(i, path(i)) }, 'Delete')))));
+      el('button', { class: 'button danger delete', disabled: going(i), onclick: () => confirmDelete(i, path(i)) }, 'Delete')))));
 }
 
 function confirmDelete(instance, path) {
@@ -110,7 +117,7 @@ async function refresh() {
   const [templates, instances] = await Promise.all([api('GET', '/templates'), api('GET', '/instances')]);
   const items = instances.items.sort((a, b) => a.name.localeCompare(b.name));
   renderCatalog(templates.items, items);
-  renderInstances(items);
+  renderInstances(items, templates.items);
   clearTimeout(state.timer);
   // refresh often while something is changing, rarely otherwise
   state.timer = setTimeout(() => refresh().catch(() => {}), items.some(i => busyPhases.has(i.phase)) ? 1500 : 15000);

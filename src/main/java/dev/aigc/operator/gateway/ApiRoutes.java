@@ -92,7 +92,12 @@ final class ApiRoutes {
 
   private void me(RoutingContext ctx) {
     Caller caller = ctx.get("caller");
-    json(ctx, 200, Map.of("user", caller.user(), "email", String.valueOf(caller.email()), "admin", caller.admin()));
+    // a missing email is JSON null, not the string "null"
+    Map<String, Object> me = new java.util.LinkedHashMap<>();
+    me.put("user", caller.user());
+    me.put("email", caller.email());
+    me.put("admin", caller.admin());
+    json(ctx, 200, me);
   }
 
   private void listTemplates(RoutingContext ctx) {

@@ -131,6 +131,10 @@ class GatewayIT extends OperatorTestBase {
 
     JsonNode me = JSON.readTree(get("/api/v1/me", "aigc_session=" + session.getValue()).body());
     assertThat(me.path("user").asText()).isEqualTo("alice");
+
+    HttpCookie noEmail = signIn("bob", Map.of(), "http://instances0-cpu.example.test/");
+    JsonNode bob = JSON.readTree(get("/api/v1/me", "aigc_session=" + noEmail.getValue()).body());
+    assertThat(bob.path("email").isNull()).as("a missing email is null, not the string \"null\": %s", bob).isTrue();
   }
 
   @Test
