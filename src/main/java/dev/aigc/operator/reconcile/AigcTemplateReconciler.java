@@ -3,6 +3,7 @@ package dev.aigc.operator.reconcile;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.AigcTemplateStatus;
+import dev.aigc.operator.api.DataRetention;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.render.Allocation;
@@ -187,6 +188,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
         writer.applyScale(allocation, current, gameServerSets);
       }
+      markDisksOfDeletingInstances(template, mine);
       deleteReleasedDisks(template, allocation);
       status.setGameServerSet(Names.gameServerSet(name));
       status.setRunning(allocation.replicas());
@@ -260,6 +262,25 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       }
     }
     return going;
+  }
+
+  /**
+   * The instance's own cleanup marks its disk for deletion; a disk made or restamped a moment after
+   * that cleanup looked is marked here instead, while the finalizer still holds the instance.
+   */
+  private void markDisksOfDeletingInstances(AigcTemplate template, Set<AigcInstance> mine) {
+    for (AigcInstance instance : mine) {
+      if (instance.getMetadata().getDeletionTimestamp() == null || instance.getSpec() == null) continue;
+      DataRetention retention = instance.getSpec().getDataRetention() != null ? instance.getSpec().getDataRetention()
+          : template.getSpec().getDedicated().effectiveDataRetention();
+      if (retention != DataRetention.Delete) continue;
+      for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
+        DiskRecord disk = DiskRecord.of(template.getMetadata().getName(), pvc);
+        if (disk != null && instance.getMetadata().getUid().equals(disk.instanceUid()) && !disk.deleteOnRelease() && !disk.deleting()) {
+          diskWriter.update(DiskRenderer.markDeleteOnRelease(pvc), pvc, disks);
+        }
+      }
+    }
   }
 
   /** Disks whose instance was deleted with retention Delete go once their ID is reserved (invariant 4). */
