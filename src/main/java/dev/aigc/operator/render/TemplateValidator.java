@@ -58,6 +58,21 @@ public final class TemplateValidator {
     quantity("spec.compute.memory", compute.getMemory(), false, errors);
     nonNegative("spec.compute.gpu", compute.getGpu(), errors);
     nonNegative("spec.compute.gpuMemory", compute.getGpuMemory(), errors);
+    var requests = compute.getRequests();
+    if (requests != null) {
+      // a request above its limit makes every pod be refused by the API server, where nobody sees it
+      notAbove("spec.compute.requests.cpu", requests.getCpu(), "spec.compute.cpu", compute.getCpu(), errors);
+      notAbove("spec.compute.requests.memory", requests.getMemory(), "spec.compute.memory", compute.getMemory(), errors);
+    }
+  }
+
+  private static void notAbove(String field, String value, String limitField, String limit, List<FieldError> errors) {
+    quantity(field, value, false, errors);
+    if (value == null || limit == null || !value.matches(Patterns.QUANTITY) || !limit.matches(Patterns.QUANTITY)) return;
+    if (io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(value))
+        .compareTo(io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(limit))) > 0) {
+      errors.add(new FieldError(field, "must not exceed " + limitField + " (" + limit + "), got " + quote(value)));
+    }
   }
 
   private static void dedicated(DedicatedSpec dedicated, List<FieldError> errors) {

@@ -33,6 +33,16 @@ class TemplateValidatorTest {
         row("spec.app.port", t -> t.getSpec().getApp().setPort(70000)),
         row("spec.compute.cpu", t -> { t.getSpec().setCompute(new dev.aigc.operator.api.ComputeSpec()); t.getSpec().getCompute().setCpu("two"); }),
         row("spec.compute.memory", t -> { t.getSpec().setCompute(new dev.aigc.operator.api.ComputeSpec()); t.getSpec().getCompute().setMemory("4GB"); }),
+        row("spec.compute.requests.cpu", t -> {
+          t.getSpec().setCompute(new dev.aigc.operator.api.ComputeSpec());
+          t.getSpec().getCompute().setCpu("500m");
+          t.getSpec().getCompute().setRequests(new dev.aigc.operator.api.RequestsSpec());
+          t.getSpec().getCompute().getRequests().setCpu("1"); }),
+        row("spec.compute.requests.memory", t -> {
+          t.getSpec().setCompute(new dev.aigc.operator.api.ComputeSpec());
+          t.getSpec().getCompute().setMemory("4Gi");
+          t.getSpec().getCompute().setRequests(new dev.aigc.operator.api.RequestsSpec());
+          t.getSpec().getCompute().getRequests().setMemory("5000Mi"); }),
         row("spec.compute.gpu", t -> { t.getSpec().setCompute(new dev.aigc.operator.api.ComputeSpec()); t.getSpec().getCompute().setGpu(-1); }),
         row("spec", t -> t.getSpec().setDedicated(null)),
         row("spec.dedicated.storage", t -> t.getSpec().getDedicated().setStorage(null)),
