@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))
 public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner<AigcTemplate> {
   public static final String NAME = "aigctemplate";
+  /** JOSDK's finalizer of the instance controller, whose cleanup hands a disk to its retention. */
+  static final String INSTANCE_FINALIZER = io.javaoperatorsdk.operator.ReconcilerUtils.getDefaultFinalizerName(AigcInstance.class);
   private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
 
   private final OperatorSettings settings;
@@ -232,7 +234,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     Allocation allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
     // A disk given to an instance that is in fact being deleted (our cache lags) would outlive it
     // whatever its retention: ask the API server about each instance that gets one, once per new ID.
-    Set<String> going = goingInstances(template, allocation);
+    Set<String> going = goingInstances(template, allocation, mine);
     if (!going.isEmpty()) {
       instanceClaims = instanceClaims.stream().filter(c -> !going.contains(c.uid())).toList();
       allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
@@ -252,9 +254,17 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   }
 
   /** UIDs of instances about to get a disk that the API server says are gone or being deleted. */
-  private Set<String> goingInstances(AigcTemplate template, Allocation allocation) {
+  private Set<String> goingInstances(AigcTemplate template, Allocation allocation, Set<AigcInstance> mine) {
     Set<String> going = new java.util.HashSet<>();
+    // Only an instance that carries the instance controller's finalizer gets a disk: one deleted
+    // before that would vanish without the cleanup that hands its disk to its retention.
+    Set<String> unguarded = mine.stream().filter(i -> !i.hasFinalizer(INSTANCE_FINALIZER))
+        .map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
     for (Allocation.Assignment a : java.util.stream.Stream.concat(allocation.toCreate().stream(), allocation.toStamp().stream()).toList()) {
+      if (unguarded.contains(a.instance().uid())) {
+        going.add(a.instance().uid());
+        continue;
+      }
       AigcInstance live = client.resources(AigcInstance.class).inNamespace(template.getMetadata().getNamespace())
           .withName(a.instance().name()).get();
       if (live == null || !a.instance().uid().equals(live.getMetadata().getUid()) || live.getMetadata().getDeletionTimestamp() != null) {
@@ -386,7 +396,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     return !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
         || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp())
         || !Objects.equals(idOf(updated), idOf(old))
-        || killed(updated) != killed(old);
+        || killed(updated) != killed(old)
+        // the instance controller's finalizer arriving is what lets an instance get a disk
+        || updated.hasFinalizer(INSTANCE_FINALIZER) != old.hasFinalizer(INSTANCE_FINALIZER);
   }
 
   private static boolean killed(AigcInstance instance) {
