@@ -174,9 +174,11 @@ class CrashAtEveryWriteIT {
       AigcTemplate template = OperatorTestBase.load(Path.of("examples/stable-diffusion-cpu.yaml"), AigcTemplate.class);
       template.getMetadata().setNamespace(ns);
       kubectl.resource(template).create();
+      // one after the other: two installs at once may take IDs 0 and 1 in either order, both right,
+      // and the final states are compared ID for ID
       install("alice-sd", "alice");
-      install("bob-sd", "bob");
       int aliceId = awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId();
+      install("bob-sd", "bob");
       awaitPhase("bob-sd", InstancePhase.Running);
       aliceDisk = diskUidOf("alice-sd");
       bobDisk = diskUidOf("bob-sd");
