@@ -92,14 +92,17 @@ public class KubeApiDispatcher extends Dispatcher implements Resetable, CustomRe
 
   private MockResponse get(ApiRequest api) {
     FieldSelector selector = FieldSelector.parse(api.param("fieldSelector"));
-    MockResponse response = store.dispatch(api.keeping("labelSelector", "watch"));
+    RecordedRequest forStore = api.keeping("labelSelector", "watch");
+    MockResponse response = store.dispatch(forStore);
     Optional<ApiResource> type = discovery.find(api.group, api.version, api.plural);
     List<Column> columns = type.map(ApiResource::columns).filter(c -> !c.isEmpty()).orElse(ApiResource.nameAndAge());
     String apiVersion = api.group.isEmpty() ? api.version : api.group + "/" + api.version;
     if (response.getWebSocketListener() != null) {
-      WatchEvents events = new WatchEvents(apiVersion, WatchEvents.since(api.param("resourceVersion")), selector, tables,
+      Long since = WatchEvents.since(api.param("resourceVersion"));
+      WatchEvents events = new WatchEvents(apiVersion, since, selector, tables,
           api.wantsTable() ? columns : null, api.param("includeObject"));
-      return new MockResponse().withWebSocketUpgrade(new WatchFilter(response.getWebSocketListener(), events));
+      return new MockResponse().withWebSocketUpgrade(new WatchFilter(response.getWebSocketListener(), events,
+          () -> since == null ? List.of() : store.deletedSince(forStore.getPath(), since)));
     }
     if (response.code() != 200 || response.getBody() == null || api.subresource != null) return response;
     JsonNode body = read(response.getBody().readUtf8());

@@ -4,24 +4,32 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
  * Puts itself between the store's watch and the socket it writes to, so that each event can be
  * rewritten or dropped ({@link WatchEvents}) before it leaves, whether the watch is a WebSocket
- * (fabric8 clients) or an HTTP stream (kubectl).
+ * (fabric8 clients) or an HTTP stream (kubectl). Once the store has sent what exists, the watch
+ * also gets the events it missed before it opened (deletions, which the store does not replay).
  */
 final class WatchFilter extends WebSocketListener {
   private final WebSocketListener store;
   private final UnaryOperator<String> events;
+  private final Supplier<List<String>> missed;
   private final Map<WebSocket, WebSocket> filtered = new ConcurrentHashMap<>();
 
-  /** @param events each event's JSON rewritten, or null to drop it */
-  WatchFilter(WebSocketListener store, UnaryOperator<String> events) {
+  /**
+   * @param events each event's JSON rewritten, or null to drop it
+   * @param missed the events made before the watch opened that it must still hear of
+   */
+  WatchFilter(WebSocketListener store, UnaryOperator<String> events, Supplier<List<String>> missed) {
     this.store = store;
     this.events = events;
+    this.missed = missed;
   }
 
   private WebSocket filtered(WebSocket socket) {
@@ -35,7 +43,9 @@ final class WatchFilter extends WebSocketListener {
 
   @Override
   public void onOpen(WebSocket socket, Response response) {
-    store.onOpen(filtered(socket), response);
+    WebSocket filtered = filtered(socket);
+    store.onOpen(filtered, response);
+    missed.get().forEach(filtered::send);
   }
 
   @Override

@@ -163,6 +163,38 @@ class KubeApiDispatcherTest {
     }
   }
 
+  /**
+   * kubectl delete waits with a list and then a watch from the list's version; the store does not
+   * replay, so an object deleted in between was waited on until kubectl gave up.
+   */
+  @Test
+  void aWatchFromAResourceVersionHearsOfDeletionsMadeBeforeItOpened() throws Exception {
+    client.resource(instance("late", "kept")).create();
+    client.resource(instance("late", "gone")).create();
+    client.resource(instance("late", "before")).create();
+    client.resources(AigcInstance.class).inNamespace("late").withName("before").delete();
+    String version = client.resources(AigcInstance.class).inNamespace("late").list().getMetadata().getResourceVersion();
+    client.resources(AigcInstance.class).inNamespace("late").withName("gone").delete();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (Watch watch = client.resources(AigcInstance.class).inNamespace("late").withResourceVersion(version).watch(new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, AigcInstance resource) {
+        seen.add(action + " " + resource.getMetadata().getName() + " " + resource.getMetadata().getResourceVersion());
+      }
+
+      @Override
+      public void onClose(WatcherException cause) { }
+    })) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> !seen.isEmpty());
+      client.resource(instance("late", "new")).create();
+      await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() == 2);
+      // the deletion has a version after the list's; what was deleted before the list is not repeated
+      assertThat(seen.get(0)).startsWith("DELETED gone ");
+      assertThat(Long.parseLong(seen.get(0).split(" ")[2])).isGreaterThan(Long.parseLong(version));
+      assertThat(seen.get(1)).startsWith("ADDED new ");
+    }
+  }
+
   @Test
   void accessReviewsAllowEverythingAndAMissingObjectIsAStatus() throws Exception {
     HttpResponse<String> review = http.send(HttpRequest.newBuilder(URI.create(base + "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"))

@@ -152,9 +152,17 @@ class SandboxKubectlIT {
     boolean ended = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     if (!ended) process.destroyForcibly();
     Result result = new Result(Files.readString(out), Files.readString(err));
-    assertThat(ended).as("kubectl %s ended", List.of(args)).isTrue();
+    assertThat(ended).as("kubectl %s ended; the objects then:%n%s", List.of(args), ended ? "" : objects()).isTrue();
     assertThat(process.exitValue()).as("kubectl %s: %s%s", List.of(args), result.out(), result.err()).isEqualTo(exitValue);
     return result;
+  }
+
+  /** What a stuck kubectl was waiting on, for the failure message. */
+  private String objects() throws Exception {
+    Process get = builder("get", "aigct,aigci,pvc,gss,gs,pods", "-o", "yaml").redirectErrorStream(true).start();
+    String yaml = new String(get.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    get.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    return yaml;
   }
 
   private Process start(String... args) throws IOException {
