@@ -22,6 +22,8 @@ public class AigcInstanceStatus {
    * generation: it stays stopped until the spec changes or a restart is asked for.
    */
   private Long killedGeneration;
+  /** The template generation whose pod template this instance's pod was made from (absent without a pod). */
+  private Long templateGeneration;
 
   public InstancePhase getPhase() { return phase; }
   public void setPhase(InstancePhase phase) { this.phase = phase; }
@@ -39,6 +41,8 @@ public class AigcInstanceStatus {
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public String getLastRestart() { return lastRestart; }
   public void setLastRestart(String lastRestart) { this.lastRestart = lastRestart; }
+  public Long getTemplateGeneration() { return templateGeneration; }
+  public void setTemplateGeneration(Long templateGeneration) { this.templateGeneration = templateGeneration; }
   public Long getKilledGeneration() { return killedGeneration; }
   public void setKilledGeneration(Long killedGeneration) { this.killedGeneration = killedGeneration; }
 
@@ -58,11 +62,13 @@ public class AigcInstanceStatus {
         && Objects.equals(conditions, s.conditions)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(lastRestart, s.lastRestart)
-        && Objects.equals(killedGeneration, s.killedGeneration);
+        && Objects.equals(killedGeneration, s.killedGeneration)
+        && Objects.equals(templateGeneration, s.templateGeneration);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart, killedGeneration);
+    return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart, killedGeneration,
+        templateGeneration);
   }
 }

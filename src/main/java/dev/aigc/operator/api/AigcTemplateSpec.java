@@ -1,6 +1,8 @@
 package dev.aigc.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -19,6 +21,15 @@ public class AigcTemplateSpec {
   private ComputeSpec compute;
   private DedicatedSpec dedicated;
   private SharedSpec shared;
+  @Default("OnRestart")
+  private UpgradePolicy upgradePolicy;
+  /**
+   * How long an instance may keep running an older version (see upgradePolicy) before the operator
+   * restarts it onto the new one; absent: never forced.
+   */
+  @Pattern(Patterns.DURATION)
+  @Size(max = 32)
+  private String forceUpgradeAfter;
 
   public String getDisplayName() { return displayName; }
   public void setDisplayName(String displayName) { this.displayName = displayName; }
@@ -32,4 +43,12 @@ public class AigcTemplateSpec {
   public void setDedicated(DedicatedSpec dedicated) { this.dedicated = dedicated; }
   public SharedSpec getShared() { return shared; }
   public void setShared(SharedSpec shared) { this.shared = shared; }
+  public UpgradePolicy getUpgradePolicy() { return upgradePolicy; }
+  public void setUpgradePolicy(UpgradePolicy upgradePolicy) { this.upgradePolicy = upgradePolicy; }
+  public String getForceUpgradeAfter() { return forceUpgradeAfter; }
+  public void setForceUpgradeAfter(String forceUpgradeAfter) { this.forceUpgradeAfter = forceUpgradeAfter; }
+
+  public UpgradePolicy effectiveUpgradePolicy() {
+    return upgradePolicy == null ? UpgradePolicy.OnRestart : upgradePolicy;
+  }
 }

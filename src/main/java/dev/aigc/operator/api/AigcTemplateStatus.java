@@ -21,7 +21,12 @@ public class AigcTemplateStatus {
   private Integer retainedDisks;
   /** Disks under this template's names that name no owner (for example AIGC-Gateway's): held, never handed out. */
   private Integer unclaimedDisks;
-  /** The template generation the GameServerSet's pod template was rendered from. */
+  /** Running instances whose pod runs an older pod template than the GameServerSet's (an update waits). */
+  private Integer outdatedInstances;
+  /**
+   * The template generation the GameServerSet's pod template was rendered from: the last one that
+   * changed the pod template (a change to, say, the display name does not make instances outdated).
+   */
   private Long dedicatedGeneration;
   /** The template generation the Knative Service's revision template was rendered from. */
   private Long sharedGeneration;
@@ -44,6 +49,8 @@ public class AigcTemplateStatus {
   public void setRetainedDisks(Integer retainedDisks) { this.retainedDisks = retainedDisks; }
   public Integer getUnclaimedDisks() { return unclaimedDisks; }
   public void setUnclaimedDisks(Integer unclaimedDisks) { this.unclaimedDisks = unclaimedDisks; }
+  public Integer getOutdatedInstances() { return outdatedInstances; }
+  public void setOutdatedInstances(Integer outdatedInstances) { this.outdatedInstances = outdatedInstances; }
   public Long getDedicatedGeneration() { return dedicatedGeneration; }
   public void setDedicatedGeneration(Long dedicatedGeneration) { this.dedicatedGeneration = dedicatedGeneration; }
   public Long getSharedGeneration() { return sharedGeneration; }
@@ -61,6 +68,7 @@ public class AigcTemplateStatus {
         && Objects.equals(running, s.running)
         && Objects.equals(retainedDisks, s.retainedDisks)
         && Objects.equals(unclaimedDisks, s.unclaimedDisks)
+        && Objects.equals(outdatedInstances, s.outdatedInstances)
         && Objects.equals(dedicatedGeneration, s.dedicatedGeneration)
         && Objects.equals(sharedGeneration, s.sharedGeneration);
   }
@@ -68,6 +76,6 @@ public class AigcTemplateStatus {
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running,
-        retainedDisks, unclaimedDisks, dedicatedGeneration, sharedGeneration);
+        retainedDisks, unclaimedDisks, outdatedInstances, dedicatedGeneration, sharedGeneration);
   }
 }

@@ -12,5 +12,8 @@ public final class Patterns {
   /** A host with the placeholder {@code <id>} exactly once, so that every instance gets its own host. */
   public static final String HOST_WITH_ID = "^[a-z0-9.-]*<id>[a-z0-9.-]*$";
 
+  /** A duration such as {@code 30m}, {@code 1h30m} or {@code 2d}: whole units of s, m, h, d. */
+  public static final String DURATION = "^([0-9]{1,6}[smhd]){1,4}$";
+
   private Patterns() {}
 }

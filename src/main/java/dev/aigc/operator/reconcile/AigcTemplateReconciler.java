@@ -18,6 +18,7 @@ import dev.aigc.operator.render.IdAllocator;
 import dev.aigc.operator.render.InstanceClaim;
 import dev.aigc.operator.render.Labels;
 import dev.aigc.operator.render.Names;
+import dev.aigc.operator.render.PodTemplateVersion;
 import dev.aigc.operator.render.TemplateValidator;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -183,9 +184,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     } else {
       Allocation allocation = allocate(template, mine, invalid == null);
       if (invalid == null) {
-        GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings), current, gameServerSets);
-        String rendered = written.getMetadata().getAnnotations().get(Labels.TEMPLATE_GENERATION);
-        status.setDedicatedGeneration(rendered == null ? null : Long.valueOf(rendered));
+        GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings, current), current, gameServerSets);
+        status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
       } else if (current != null) {
         // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
         writer.applyScale(allocation, current, gameServerSets);

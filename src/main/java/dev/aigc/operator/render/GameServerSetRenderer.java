@@ -3,6 +3,7 @@ package dev.aigc.operator.render;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DedicatedSpec;
 import dev.aigc.operator.api.IngressSpec;
+import dev.aigc.operator.api.UpgradePolicy;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSetSpec;
@@ -49,6 +50,14 @@ public final class GameServerSetRenderer {
   private GameServerSetRenderer() {}
 
   public static GameServerSet render(AigcTemplate template, Allocation allocation, OperatorSettings settings) {
+    return render(template, allocation, settings, null);
+  }
+
+  /**
+   * @param current the set in the cluster, or null: its pod template's generation is kept when the
+   *     pod template is otherwise unchanged ({@link PodTemplateVersion})
+   */
+  public static GameServerSet render(AigcTemplate template, Allocation allocation, OperatorSettings settings, GameServerSet current) {
     DedicatedSpec dedicated = template.getSpec().getDedicated();
     String name = template.getMetadata().getName();
 
@@ -69,11 +78,14 @@ public final class GameServerSetRenderer {
     spec.setReplicas(allocation.replicas());
     spec.setReserveGameServerIds(allocation.reserveIds().stream().map(IntOrString::new).toList());
     spec.setScaleStrategy(scaleStrategy());
-    spec.setUpdateStrategy(updateStrategy());
+    spec.setUpdateStrategy(updateStrategy(template.getSpec().effectiveUpgradePolicy()));
     // Template deletion and scale-down both keep disks: user data goes only on purpose (invariant 4).
     spec.setPersistentVolumeClaimRetentionPolicy(
         new PvcRetentionPolicy(PvcRetentionPolicy.RETAIN, PvcRetentionPolicy.RETAIN));
-    spec.setGameServerTemplate(gameServerTemplate(template, dedicated));
+    GameServerTemplate podTemplate = gameServerTemplate(template, dedicated);
+    PodTemplateVersion.stamp(podTemplate, template.getMetadata().getGeneration());
+    PodTemplateVersion.carryForward(podTemplate, current);
+    spec.setGameServerTemplate(podTemplate);
     spec.setNetwork(network(template.getSpec().getApp().effectivePort(), dedicated.getIngress(), settings));
     gss.setSpec(spec);
     return GameServerSetUpdate.withHash(gss);
@@ -93,12 +105,23 @@ public final class GameServerSetRenderer {
     return scale;
   }
 
-  private static UpdateStrategy updateStrategy() {
-    // Every instance belongs to one user: updating them one by one gains nothing, so all at once, in place where possible.
+  /**
+   * How OKG moves running pods to a changed pod template (DESIGN section 4, "Template updates").
+   * OnRestart (and WhenIdle, until idle detection exists): {@code type: OnDelete} without
+   * rollingUpdate, so no running pod is touched and every pod made later (a start, a restart, a
+   * lost node) gets the new revision; a rollingUpdate with a partition above zero would instead
+   * bring re-created pods back on an older revision. Immediate: all at once, in place where OKG
+   * can (image-only changes): every instance belongs to one user, so one by one gains nothing.
+   */
+  static UpdateStrategy updateStrategy(UpgradePolicy policy) {
+    UpdateStrategy update = new UpdateStrategy();
+    if (policy != UpgradePolicy.Immediate) {
+      update.setType(UpdateStrategy.ON_DELETE);
+      return update;
+    }
     UpdateStrategy.RollingUpdate rolling = new UpdateStrategy.RollingUpdate();
     rolling.setPodUpdatePolicy("InPlaceIfPossible");
     rolling.setMaxUnavailable(new IntOrString("100%"));
-    UpdateStrategy update = new UpdateStrategy();
     update.setRollingUpdate(rolling);
     return update;
   }

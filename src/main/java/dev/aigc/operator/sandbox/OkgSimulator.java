@@ -2,6 +2,7 @@ package dev.aigc.operator.sandbox;
 
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.okg.GameServerTemplate;
 import dev.aigc.operator.okg.GameServerSpec;
 import dev.aigc.operator.okg.GameServerStatus;
 import dev.aigc.operator.okg.Network;
@@ -74,6 +75,8 @@ public class OkgSimulator implements AutoCloseable {
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   /** The Advanced StatefulSet of each GameServerSet: replicas and reserveOrdinals as OKG last wrote them. */
   private final Map<String, Asts> workloads = new ConcurrentHashMap<>();
+  /** The pod template revisions of each set's workload. */
+  private final Map<String, AstsRevisions> revisions = new ConcurrentHashMap<>();
   /** Pods whose creation is scheduled, as {@code <namespace>/<pod>}. */
   private final Set<String> creating = ConcurrentHashMap.newKeySet();
   /** UIDs of pods whose graceful stop has begun. */
@@ -145,6 +148,16 @@ public class OkgSimulator implements AutoCloseable {
   /** The Advanced StatefulSet that OKG keeps for a set: its replicas and reserveOrdinals. */
   public Optional<Asts> workload(String namespace, String name) {
     return Optional.ofNullable(workloads.get(namespace + "/" + name));
+  }
+
+  /** The revisions of a set's workload: current, update, and update steps run since it changed. */
+  public Optional<AstsRevisions.State> revisions(String namespace, String name) {
+    return Optional.ofNullable(revisions.get(namespace + "/" + name)).map(AstsRevisions::state);
+  }
+
+  /** The revision of a pod template, as the workload names it in a pod's controller-revision-hash label. */
+  public static String revisionLabel(String setName, GameServerTemplate template) {
+    return setName + "-" + AstsRevisions.revisionOf(template);
   }
 
   private void schedule(String key) {
@@ -240,12 +253,14 @@ public class OkgSimulator implements AutoCloseable {
     Asts asts = workloads.get(key);
     if (gss == null || asts == null) return;
     Set<Integer> wanted = OkgScaling.workloadOrdinals(asts);
+    AstsRevisions revs = revisionsOf(key, gss);
     Map<Integer, Pod> existing = new HashMap<>();
     for (Pod pod : podsOf(key)) {
       int ordinal = OkgScaling.getIndexFromGsName(pod.getMetadata().getName());
       existing.put(ordinal, pod);
       if (!wanted.contains(ordinal) && pod.getMetadata().getDeletionTimestamp() == null) deletePod(pod);
     }
+    rollOut(key, gss, revs, existing, wanted.size());
     String namespace = gss.getMetadata().getNamespace();
     for (int ordinal : wanted) {
       if (existing.containsKey(ordinal)) continue;
@@ -276,7 +291,10 @@ public class OkgSimulator implements AutoCloseable {
       }
     }
 
-    Pod pod = newPod(gss, ordinal, claimTemplates);
+    AstsRevisions revs = revisionsOf(key, gss);
+    String revision = revs.forNewPod(ordinal, podRevisions(key, revs), AstsRevisions.Strategy.of(gss.getSpec().getUpdateStrategy()));
+    Pod pod = newPod(gss, ordinal, claimTemplates, revs.template(revision));
+    pod.getMetadata().getLabels().put(AstsRevisions.REVISION_LABEL, revs.label(revision));
     Pod created;
     try {
       created = client.pods().inNamespace(namespace).resource(pod).create();
@@ -314,10 +332,9 @@ public class OkgSimulator implements AutoCloseable {
     return true;
   }
 
-  private Pod newPod(GameServerSet gss, int ordinal, List<PersistentVolumeClaim> claimTemplates) {
+  private Pod newPod(GameServerSet gss, int ordinal, List<PersistentVolumeClaim> claimTemplates, GameServerTemplate template) {
     String gssName = gss.getMetadata().getName();
     String name = GameServerSet.podName(gssName, ordinal);
-    var template = gss.getSpec().getGameServerTemplate();
     ObjectMeta templateMeta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
     Map<String, String> labels = new LinkedHashMap<>();
     if (templateMeta.getLabels() != null) labels.putAll(templateMeta.getLabels());
@@ -358,6 +375,57 @@ public class OkgSimulator implements AutoCloseable {
 
   private void deletePod(Pod pod) {
     client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+  }
+
+  // ---- revisions ----
+
+  private AstsRevisions revisionsOf(String key, GameServerSet gss) {
+    AstsRevisions revs = revisions.computeIfAbsent(key, k -> new AstsRevisions(gss.getMetadata().getName()));
+    revs.observe(gss.getSpec().getGameServerTemplate());
+    return revs;
+  }
+
+  private List<AstsRevisions.PodRevision> podRevisions(String key, AstsRevisions revs) {
+    List<AstsRevisions.PodRevision> out = new ArrayList<>();
+    for (Pod pod : podsOf(key)) {
+      GameServer gs = gsInformer.getStore().getByKey(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+      boolean ready = gs != null && gs.getStatus() != null && GameServerStatus.READY.equals(gs.getStatus().getCurrentState());
+      out.add(new AstsRevisions.PodRevision(OkgScaling.getIndexFromGsName(pod.getMetadata().getName()),
+          revs.ofLabel(pod.getMetadata().getLabels().get(AstsRevisions.REVISION_LABEL)), ready,
+          pod.getMetadata().getDeletionTimestamp() != null));
+    }
+    return out;
+  }
+
+  /** The workload's rolling update: pods on older revisions updated in place or re-created. */
+  private void rollOut(String key, GameServerSet gss, AstsRevisions revs, Map<Integer, Pod> pods, int replicas) {
+    List<AstsRevisions.PodRevision> seen = podRevisions(key, revs);
+    for (AstsRevisions.Update update : revs.updates(seen, replicas, AstsRevisions.Strategy.of(gss.getSpec().getUpdateStrategy()))) {
+      Pod pod = pods.get(update.ordinal());
+      if (pod == null) continue;
+      if (update.inPlace()) updateInPlace(pod, revs);
+      else deletePod(pod);
+    }
+    revs.rolledOut(seen, replicas);
+  }
+
+  /** Kruise's in-place update: the new images, labels and annotations on the same pod. */
+  private void updateInPlace(Pod pod, AstsRevisions revs) {
+    GameServerTemplate template = revs.template(revs.update());
+    Pod updated = Serialization.clone(pod);
+    var containers = updated.getSpec().getContainers();
+    for (int i = 0; i < containers.size() && i < template.getSpec().getContainers().size(); i++) {
+      containers.get(i).setImage(template.getSpec().getContainers().get(i).getImage());
+    }
+    if (template.getMetadata() != null) {
+      if (template.getMetadata().getLabels() != null) updated.getMetadata().getLabels().putAll(template.getMetadata().getLabels());
+      if (template.getMetadata().getAnnotations() != null) {
+        if (updated.getMetadata().getAnnotations() == null) updated.getMetadata().setAnnotations(new LinkedHashMap<>());
+        updated.getMetadata().getAnnotations().putAll(template.getMetadata().getAnnotations());
+      }
+    }
+    updated.getMetadata().getLabels().put(AstsRevisions.REVISION_LABEL, revs.label(revs.update()));
+    client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(updated).update();
   }
 
   // ---- pods going away ----
@@ -401,6 +469,7 @@ public class OkgSimulator implements AutoCloseable {
   private void setGone(String key) {
     workerFor(key).submit(() -> guarded(key, () -> {
       workloads.remove(key);
+      revisions.remove(key);
       for (Pod pod : podsOf(key)) if (pod.getMetadata().getDeletionTimestamp() == null) deletePod(pod);
     }));
   }
