@@ -28,6 +28,8 @@ public class AigcTemplateStatus {
    * changed the pod template (a change to, say, the display name does not make instances outdated).
    */
   private Long dedicatedGeneration;
+  /** A fingerprint of the GameServerSet's pod template by part, to tell outdated instances what changed. */
+  private String dedicatedParts;
   /** The template generation the Knative Service's revision template was rendered from. */
   private Long sharedGeneration;
 
@@ -53,6 +55,8 @@ public class AigcTemplateStatus {
   public void setOutdatedInstances(Integer outdatedInstances) { this.outdatedInstances = outdatedInstances; }
   public Long getDedicatedGeneration() { return dedicatedGeneration; }
   public void setDedicatedGeneration(Long dedicatedGeneration) { this.dedicatedGeneration = dedicatedGeneration; }
+  public String getDedicatedParts() { return dedicatedParts; }
+  public void setDedicatedParts(String dedicatedParts) { this.dedicatedParts = dedicatedParts; }
   public Long getSharedGeneration() { return sharedGeneration; }
   public void setSharedGeneration(Long sharedGeneration) { this.sharedGeneration = sharedGeneration; }
 
@@ -70,12 +74,14 @@ public class AigcTemplateStatus {
         && Objects.equals(unclaimedDisks, s.unclaimedDisks)
         && Objects.equals(outdatedInstances, s.outdatedInstances)
         && Objects.equals(dedicatedGeneration, s.dedicatedGeneration)
+        && Objects.equals(dedicatedParts, s.dedicatedParts)
         && Objects.equals(sharedGeneration, s.sharedGeneration);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running,
-        retainedDisks, unclaimedDisks, outdatedInstances, dedicatedGeneration, sharedGeneration);
+        retainedDisks, unclaimedDisks, outdatedInstances, dedicatedGeneration, dedicatedParts,
+        sharedGeneration);
   }
 }

@@ -13,7 +13,9 @@ import dev.aigc.operator.render.DiskRenderer;
 import dev.aigc.operator.render.InstanceStatusRenderer;
 import dev.aigc.operator.render.Labels;
 import dev.aigc.operator.render.Names;
+import dev.aigc.operator.render.UpgradeStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -64,6 +66,8 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private InformerEventSource<AigcTemplate, AigcInstance> templates;
   private InformerEventSource<GameServer, AigcInstance> gameServers;
   private InformerEventSource<PersistentVolumeClaim, AigcInstance> disks;
+  /** The instances' pods: only for the version of the template each runs (PodTemplateVersion). */
+  private InformerEventSource<Pod, AigcInstance> pods;
 
   private final Telemetry telemetry;
   private volatile IndexerResourceCache<AigcInstance> primaries;
@@ -91,7 +95,9 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withSecondaryToPrimaryMapper(t -> idsOf(primaries.byIndex(BY_TEMPLATE, templateKey(t.getMetadata().getNamespace(), t.getMetadata().getName()))))
             // the template's own status writes (instance counts) change nothing an instance shows
             .withOnUpdateFilter((updated, old) -> !Objects.equals(updated.getMetadata().getGeneration(), old.getMetadata().getGeneration())
-                || !Objects.equals(readyOf(updated), readyOf(old)))
+                || !Objects.equals(readyOf(updated), readyOf(old))
+                // a new pod template version makes running instances outdated
+                || !Objects.equals(podTemplateOf(updated), podTemplateOf(old)))
             .build(),
         context);
     // Our disks only (the template reconciler also sees foreign ones): each names the instance it records.
@@ -117,7 +123,18 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withSecondaryToPrimaryMapper(this::holderOf)
             .build(),
         context);
-    return List.of(templates, disks, gameServers);
+    pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, AigcInstance.class)
+            .withName("instance-pods")
+            .withNamespacesInheritedFromController()
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR + "," + Labels.COMPONENT + "=" + Labels.DEDICATED)
+            .withSecondaryToPrimaryMapper(this::holderOf)
+            // only a new pod, a gone one or an in-place update change the version an instance runs
+            .withOnUpdateFilter((updated, old) -> !Objects.equals(updated.getMetadata().getAnnotations(), old.getMetadata().getAnnotations())
+                || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp()))
+            .build(),
+        context);
+    return List.of(templates, disks, gameServers, pods);
   }
 
   @Override
@@ -157,7 +174,34 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     // a restart asked for after a kill is the user's wish to run again
     if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
     status.setLastRestart(restarted);
-    return patchIfChanged(instance, status, context);
+    // only a running instance has a version to speak of; a starting one's new pod is the newest
+    // (and saying so before Running would cost every start one more status write)
+    boolean running = status.getPhase() == InstancePhase.Running && seen.pod != null && seen.pod.getMetadata().getDeletionTimestamp() == null;
+    UpgradeStatus.Result upgrade = UpgradeStatus.of(status.getConditions(), seen.template,
+        running ? seen.pod.getMetadata().getAnnotations() : null,
+        instance.getMetadata().getGeneration(), AigcTemplateReconciler.now());
+    status.setTemplateGeneration(upgrade.generation());
+    status.setConditions(upgrade.conditions());
+    patchIfChanged(instance, status, context);
+    return forceUpgrade(instance, seen, upgrade);
+  }
+
+  /** The template's forceUpgradeAfter has run out for this outdated instance: its pod is re-created on the new version. */
+  private UpdateControl<AigcInstance> forceUpgrade(AigcInstance instance, Observed seen, UpgradeStatus.Result upgrade) {
+    if (upgrade.forceAt() == null || !upgrade.outdated() || seen.pod == null) return UpdateControl.noUpdate();
+    Duration left = Duration.between(Instant.now(), upgrade.forceAt());
+    if (!left.isNegative() && !left.isZero()) return UpdateControl.<AigcInstance>noUpdate().rescheduleAfter(left.plusMillis(100));
+    // with the pod's UID: a pod re-created meanwhile (already on the new version) is not deleted again
+    client.pods().inNamespace(instance.getMetadata().getNamespace()).resource(seen.pod)
+        .lockResourceVersion(seen.pod.getMetadata().getResourceVersion()).delete();
+    events.normal(instance, "ForcedUpdate", "recreating pod " + seen.pod.getMetadata().getName()
+        + " on the template's current version, as its forceUpgradeAfter (" + seen.template.getSpec().getForceUpgradeAfter() + ") has passed");
+    return UpdateControl.noUpdate();
+  }
+
+  private static Object podTemplateOf(AigcTemplate template) {
+    return template.getStatus() == null ? null
+        : List.of(String.valueOf(template.getStatus().getDedicatedGeneration()), String.valueOf(template.getStatus().getDedicatedParts()));
   }
 
   /**
@@ -246,7 +290,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return DeleteControl.defaultDelete();
   }
 
-  private record Observed(AigcTemplate template, Integer id, GameServer gameServer, String templateProblem) {}
+  private record Observed(AigcTemplate template, Integer id, GameServer gameServer, Pod pod, String templateProblem) {}
 
   /** The disk recording this instance (by UID); the lowest ID if a hand edit left two. */
   private PersistentVolumeClaim diskOf(AigcInstance instance) {
@@ -298,7 +342,8 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         problem = stalled.getMessage();
       }
     }
-    return new Observed(template, id, gs, problem);
+    Pod pod = id == null ? null : pods.get(new ResourceID(Names.gameServer(templateName, id), namespace)).orElse(null);
+    return new Observed(template, id, gs, pod, problem);
   }
 
   private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status, Context<AigcInstance> context) {
@@ -351,7 +396,8 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   }
 
   /** The instance that holds a GameServer's ID, by the record on that ID's disk. */
-  private Set<ResourceID> holderOf(GameServer gs) {
+  /** The instance whose ID a GameServer or pod ({@code <set>-<id>}, labelled with its set) is. */
+  private Set<ResourceID> holderOf(io.fabric8.kubernetes.api.model.HasMetadata gs) {
     String namespace = gs.getMetadata().getNamespace();
     var labels = gs.getMetadata().getLabels();
     String gssName = labels == null ? null : labels.get(GameServerSet.OWNER_GSS_LABEL);

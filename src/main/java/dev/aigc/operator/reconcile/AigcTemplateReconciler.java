@@ -19,6 +19,7 @@ import dev.aigc.operator.render.InstanceClaim;
 import dev.aigc.operator.render.Labels;
 import dev.aigc.operator.render.Names;
 import dev.aigc.operator.render.PodTemplateVersion;
+import dev.aigc.operator.render.UpgradeStatus;
 import dev.aigc.operator.render.TemplateValidator;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -186,6 +187,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       if (invalid == null) {
         GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings, current), current, gameServerSets);
         status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
+        status.setDedicatedParts(PodTemplateVersion.partsOf(written));
       } else if (current != null) {
         // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
         writer.applyScale(allocation, current, gameServerSets);
@@ -195,6 +197,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setGameServerSet(Names.gameServerSet(name));
       status.setRunning(allocation.replicas());
       status.setRetainedDisks(allocation.retained());
+      status.setOutdatedInstances((int) mine.stream().filter(AigcTemplateReconciler::outdated).count());
       status.setUnclaimedDisks(allocation.unclaimed().size());
       reportUnclaimed(template, allocation);
       log.debug("template {}/{}: {} instances, running {}, held {}", namespace, name, mine.size(),
@@ -351,6 +354,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setSharedUrl(previous.getSharedUrl());
       status.setRunning(previous.getRunning());
       status.setDedicatedGeneration(previous.getDedicatedGeneration());
+      status.setDedicatedParts(previous.getDedicatedParts());
       status.setRetainedDisks(previous.getRetainedDisks());
       status.setUnclaimedDisks(previous.getUnclaimedDisks());
       status.setSharedGeneration(previous.getSharedGeneration());
@@ -398,7 +402,13 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         || !Objects.equals(idOf(updated), idOf(old))
         || killed(updated) != killed(old)
         // the instance controller's finalizer arriving is what lets an instance get a disk
-        || updated.hasFinalizer(INSTANCE_FINALIZER) != old.hasFinalizer(INSTANCE_FINALIZER);
+        || updated.hasFinalizer(INSTANCE_FINALIZER) != old.hasFinalizer(INSTANCE_FINALIZER)
+        // not allocation, but the count of outdated instances in the template's status
+        || outdated(updated) != outdated(old);
+  }
+
+  private static boolean outdated(AigcInstance instance) {
+    return instance.getStatus() != null && Conditions.isTrue(instance.getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
   }
 
   private static boolean killed(AigcInstance instance) {

@@ -63,6 +63,14 @@ public final class PodTemplateVersion {
     }
   }
 
+  /** The fingerprint the set's pod template carries, or null. */
+  public static String partsOf(GameServerSet gss) {
+    if (gss == null || gss.getSpec() == null || gss.getSpec().getGameServerTemplate() == null
+        || gss.getSpec().getGameServerTemplate().getMetadata() == null
+        || gss.getSpec().getGameServerTemplate().getMetadata().getAnnotations() == null) return null;
+    return gss.getSpec().getGameServerTemplate().getMetadata().getAnnotations().get(PARTS);
+  }
+
   /** The generation the set's pod template records, or null. */
   public static Long generationOf(GameServerSet gss) {
     if (gss == null || gss.getSpec() == null || gss.getSpec().getGameServerTemplate() == null
@@ -76,8 +84,13 @@ public final class PodTemplateVersion {
    * (it was made before the operator recorded versions).
    */
   public static List<String> changes(Map<String, String> podAnnotations, Map<String, String> currentAnnotations) {
+    return changes(podAnnotations, currentAnnotations == null ? null : currentAnnotations.get(PARTS));
+  }
+
+  /** As above, with the current fingerprint as the set's pod template carries it. */
+  public static List<String> changes(Map<String, String> podAnnotations, String currentParts) {
     Map<String, String> had = parse(podAnnotations == null ? null : podAnnotations.get(PARTS));
-    Map<String, String> now = parse(currentAnnotations == null ? null : currentAnnotations.get(PARTS));
+    Map<String, String> now = parse(currentParts);
     if (had.isEmpty() || now.isEmpty()) return List.of("all");
     List<String> changed = new ArrayList<>();
     for (var part : now.entrySet()) {
