@@ -5,5 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 helm template aigc-operator helm/aigc-operator --namespace aigc-system --include-crds \
-  --set gateway.session.existingSecret=aigc-operator-session \
   --set gateway.oidc.existingSecret=aigc-operator-oidc > deploy/aigc-operator.yaml

@@ -1,5 +1,5 @@
 'use strict';
-// The dashboard: the catalog, my instances, and their actions, over the gateway's /api/v1.
+// The dashboard: the catalog, my instances, for admins all users' instances, and their actions, over the gateway's /api/v1.
 const state = { me: null, timer: null };
 const busyPhases = new Set(['Pending', 'Starting', 'Stopping', 'Deleting']);
 
@@ -72,28 +72,67 @@ function renderCatalog(templates, instances) {
       }, mine.has(t.namespace + '/' + t.name) ? 'Installed' : 'Install') : null))));
 }
 
-function renderInstances(instances, templates) {
+const PHASES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed', 'Deleting'];
+
+// One row of an instance table; admins' view of all users adds the owner column.
+function instanceRow(i, templates, withOwner) {
   const names = new Map(templates.map(t => [t.namespace + '/' + t.name, t.displayName || t.name]));
-  const appName = i => names.get(i.namespace + '/' + i.template) || i.template;
+  const appName = names.get(i.namespace + '/' + i.template) || i.template;
   const host = url => { try { return new URL(url).host; } catch (e) { return url; } };
-  const going = i => i.phase === 'Deleting';
-  document.getElementById('instances-title').textContent =
-    state.me.admin && instances.some(i => i.owner !== state.me.user) ? 'Instances of all users' : 'My instances';
-  const table = document.getElementById('instances');
-  document.getElementById('no-instances').hidden = instances.length > 0;
-  table.hidden = instances.length === 0;
-  const path = i => '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
-  table.tBodies[0].replaceChildren(...instances.map(i => el('tr', { 'data-instance': i.name },
-    el('td', {}, i.name, state.me.admin && i.owner !== state.me.user ? el('span', { class: 'message' }, 'owner: ' + i.owner) : null),
-    el('td', {}, appName(i)),
+  const going = i.phase === 'Deleting';
+  const path = '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
+  return el('tr', { 'data-instance': i.name, 'data-owner': i.owner },
+    el('td', {}, i.name),
+    withOwner ? el('td', { class: 'owner' }, i.owner) : null,
+    el('td', {}, appName),
     el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null),
-    el('td', {}, i.url && i.phase === 'Running' ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: 'Open' }, host(i.url)) : '—'),
+    // only the owner opens an instance (its UI holds their data): others', admins included, show the host as text
+    el('td', {}, !(i.url && i.phase === 'Running') ? '—'
+      : i.owner === state.me.user ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: 'Open' }, host(i.url))
+      : el('span', { class: 'host', title: 'Only ' + i.owner + ' can open it' }, host(i.url))),
     el('td', { class: 'actions' },
       i.state === 'Running'
-        ? el('button', { class: 'button stop', disabled: going(i), onclick: () => act('Stopping ' + i.name, () => api('POST', path(i) + '/stop')) }, 'Stop')
-        : el('button', { class: 'button start', disabled: going(i), onclick: () => act('Starting ' + i.name, () => api('POST', path(i) + '/start')) }, 'Start'),
-      el('button', { class: 'button restart', disabled: i.phase !== 'Running', onclick: () => act('Restarting ' + i.name, () => api('POST', path(i) + '/restart')) }, 'Restart'),
-      el('button', { class: 'button danger delete', disabled: going(i), onclick: () => confirmDelete(i, path(i)) }, 'Delete')))));
+        ? el('button', { class: 'button stop', disabled: going, onclick: () => act('Stopping ' + i.name, () => api('POST', path + '/stop')) }, 'Stop')
+        : el('button', { class: 'button start', disabled: going, onclick: () => act('Starting ' + i.name, () => api('POST', path + '/start')) }, 'Start'),
+      el('button', { class: 'button restart', disabled: i.phase !== 'Running', onclick: () => act('Restarting ' + i.name, () => api('POST', path + '/restart')) }, 'Restart'),
+      el('button', { class: 'button danger delete', disabled: going, onclick: () => confirmDelete(i, path) }, 'Delete')));
+}
+
+function renderTable(id, emptyId, instances, templates, withOwner) {
+  const table = document.getElementById(id);
+  document.getElementById(emptyId).hidden = instances.length > 0;
+  table.hidden = instances.length === 0;
+  table.tBodies[0].replaceChildren(...instances.map(i => instanceRow(i, templates, withOwner)));
+}
+
+// The admins' filters go to the gateway, which does the filtering (GET /instances?all=true&owner=...).
+function allUsersQuery() {
+  const query = new URLSearchParams({ all: 'true' });
+  const owner = document.getElementById('filter-owner').value.trim();
+  const template = document.getElementById('filter-template').value;
+  const phase = document.getElementById('filter-phase').value;
+  if (owner) query.set('owner', owner);
+  if (template) {
+    const [namespace, name] = template.split('/');
+    query.set('namespace', namespace);
+    query.set('template', name);
+  }
+  if (phase) query.set('phase', phase);
+  return '/instances?' + query;
+}
+
+function setOptions(select, values, labels) {
+  const chosen = select.value;
+  select.replaceChildren(el('option', { value: '' }, 'any'), ...values.map((v, k) => el('option', { value: v }, labels ? labels[k] : v)));
+  select.value = values.includes(chosen) ? chosen : '';
+}
+
+function renderAllUsers(instances, templates) {
+  setOptions(document.getElementById('filter-template'), templates.map(t => t.namespace + '/' + t.name), templates.map(t => t.displayName));
+  setOptions(document.getElementById('filter-phase'), PHASES);
+  const owners = [...new Set(instances.map(i => i.owner))].sort();
+  document.getElementById('owners').replaceChildren(...owners.map(o => el('option', { value: o })));
+  renderTable('all-instances', 'no-all-instances', instances, templates, true);
 }
 
 function confirmDelete(instance, path) {
@@ -114,13 +153,17 @@ async function act(what, call) {
 }
 
 async function refresh() {
-  const [templates, instances] = await Promise.all([api('GET', '/templates'), api('GET', '/instances')]);
-  const items = instances.items.sort((a, b) => a.name.localeCompare(b.name));
+  const byName = (a, b) => a.name.localeCompare(b.name) || a.owner.localeCompare(b.owner);
+  const [templates, instances, all] = await Promise.all([api('GET', '/templates'), api('GET', '/instances'),
+    state.me.admin ? api('GET', allUsersQuery()) : null]);
+  const items = instances.items.sort(byName);
   renderCatalog(templates.items, items);
-  renderInstances(items, templates.items);
+  renderTable('instances', 'no-instances', items, templates.items, false);
+  const everyone = all ? all.items.sort(byName) : [];
+  if (all) renderAllUsers(everyone, templates.items);
   clearTimeout(state.timer);
   // refresh often while something is changing, rarely otherwise
-  state.timer = setTimeout(() => refresh().catch(() => {}), items.some(i => busyPhases.has(i.phase)) ? 1500 : 15000);
+  state.timer = setTimeout(() => refresh().catch(() => {}), items.concat(everyone).some(i => busyPhases.has(i.phase)) ? 1500 : 15000);
 }
 
 async function start() {
@@ -132,6 +175,11 @@ async function start() {
   document.getElementById('user').textContent = state.me.user + (state.me.admin ? ' (admin)' : '');
   document.getElementById('who').hidden = false;
   document.getElementById('app').hidden = false;
+  // only admins get the view of all users; the gateway refuses it to anyone else
+  document.getElementById('all-users').hidden = !state.me.admin;
+  const filters = document.getElementById('filters');
+  filters.addEventListener('change', () => refresh().catch(e => toast(e.message)));
+  filters.addEventListener('submit', e => { e.preventDefault(); refresh().catch(x => toast(x.message)); });
   await refresh();
 }
 

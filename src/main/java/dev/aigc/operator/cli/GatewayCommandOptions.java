@@ -3,6 +3,7 @@ package dev.aigc.operator.cli;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.GatewaySettings;
 import dev.aigc.operator.gateway.OidcSettings;
+import dev.aigc.operator.gateway.SessionKeys;
 import dev.aigc.operator.gateway.SessionRevocations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,15 @@ class GatewayCommandOptions {
   String listen;
 
   @Option(names = "--session-keys-file", defaultValue = "${env:AIGC_SESSION_KEYS_FILE}",
-      description = "File of base64 32-byte keys, one per line, the sealing key first (env AIGC_SESSION_KEYS_FILE).")
+      description = "File of base64 32-byte keys, one per line, the sealing key first (env AIGC_SESSION_KEYS_FILE). "
+          + "Without it the keys are in --session-keys-secret.")
   Path sessionKeysFile;
+
+  @Option(names = "--session-keys-secret", defaultValue = "${env:AIGC_SESSION_KEYS_SECRET:-aigc-session-keys}",
+      description = "Secret holding the keys (key \"keys\", the file's format), which the gateway creates with a new key when it "
+          + "does not exist: a name in the gateway's own namespace, or namespace/name (env AIGC_SESSION_KEYS_SECRET). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String sessionKeysSecret;
 
   @Option(names = "--session-ttl", defaultValue = "${env:AIGC_SESSION_TTL:-PT8H}",
       description = "How long a sign-in lasts, ISO-8601 (env AIGC_SESSION_TTL). Default: ${DEFAULT-VALUE}.")
@@ -104,9 +112,19 @@ class GatewayCommandOptions {
     return new SessionRevocations.Location(value.substring(0, slash), value.substring(slash + 1));
   }
 
+  /** The keys file when one is named, else null: the keys are then in {@link #sessionKeysSecret}. */
   Path keysFile() {
-    if (sessionKeysFile == null) throw new IllegalArgumentException("--session-keys-file is required for the gateway");
     return sessionKeysFile;
+  }
+
+  /** The session-key Secret; a bare name is in {@code ownNamespace}, the namespace of the gateway's client. */
+  SessionKeys.Location sessionKeysSecret(String ownNamespace) {
+    String value = sessionKeysSecret == null || sessionKeysSecret.isBlank() ? "aigc-session-keys" : sessionKeysSecret;
+    try {
+      return SessionKeys.Location.parse(value, ownNamespace);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--session-keys-secret must be name or namespace/name, got " + value.strip());
+    }
   }
 
   private static void require(String value, String flag) {

@@ -8,6 +8,7 @@ import dev.aigc.operator.gateway.Gateway;
 import dev.aigc.operator.gateway.GatewaySettings;
 import dev.aigc.operator.gateway.OidcSettings;
 import dev.aigc.operator.gateway.SessionCodec;
+import dev.aigc.operator.gateway.SessionKeys;
 import dev.aigc.operator.observe.ManagementServer;
 import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.reconcile.AigcOperator;
@@ -87,7 +88,8 @@ public class RunCommand implements Callable<Integer> {
       try {
         gatewaySettings = gatewayOptions.settings();
         oidc = gatewayOptions.oidc();
-        keys = SessionCodec.readKeys(gatewayOptions.keysFile());
+        if (gatewayOptions.keysFile() != null) keys = SessionCodec.readKeys(gatewayOptions.keysFile());
+        else gatewayOptions.sessionKeysSecret("checked-before-the-client-exists");
         gatewayOptions.revokedSessions("checked-before-the-client-exists");
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -105,8 +107,11 @@ public class RunCommand implements Callable<Integer> {
     List<AutoCloseable> parts = new ArrayList<>();
     AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
     if (operator != null) parts.add(operator);
+    String ownNamespace = java.util.Objects.requireNonNullElse(client.getNamespace(), "default");
+    // without a keys file, every replica reads (or the first one makes) the same Secret before serving
+    if (runGateway && keys == null) keys = SessionKeys.getOrCreate(client, gatewayOptions.sessionKeysSecret(ownNamespace));
     Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched(),
-        gatewayOptions.revokedSessions(java.util.Objects.requireNonNullElse(client.getNamespace(), "default"))) : null;
+        gatewayOptions.revokedSessions(ownNamespace)) : null;
     if (gatewayPart != null) parts.add(gatewayPart);
     Vertx managementVertx = Vertx.vertx();
     ManagementServer management = new ManagementServer(managementVertx);

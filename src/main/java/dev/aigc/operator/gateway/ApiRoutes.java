@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The self-service REST API under /api/v1. A caller is a session cookie or a bearer token; users see
- * and act on their own instances (another's answers 404), admins on everyone's. Mutating calls made
+ * and act on their own instances (another's answers 404), admins on everyone's: their list is their
+ * own, and everyone's only when they ask for it ({@code ?all=true}). Mutating calls made
  * with a cookie must come from the gateway's own origin (CSRF).
  *
  * <p>Calls to the Kubernetes API run on Vert.x's worker pool, unordered: one user's slow call takes
@@ -104,11 +105,33 @@ final class ApiRoutes {
     json(ctx, 200, Map.of("items", catalog.templates().stream().map(ApiRoutes::templateView).toList()));
   }
 
+  /** Filters of the admins' view of all users' instances, each an exact match on the field of that name in the view. */
+  static final List<String> FILTERS = List.of("owner", "template", "namespace", "phase");
+
+  /**
+   * The caller's own instances, admins' too; with {@code all=true}, an admin's view of every user's
+   * instances, narrowed by {@link #FILTERS}. Others asking for all are refused, never shown theirs
+   * as if they were everyone's.
+   */
   private void listInstances(RoutingContext ctx) {
     Caller caller = ctx.get("caller");
-    json(ctx, 200, Map.of("items", catalog.instances().stream()
-        .filter(i -> caller.admin() || caller.user().equals(i.getSpec().getOwner()))
-        .map(ApiRoutes::instanceView).toList()));
+    if (!"true".equalsIgnoreCase(ctx.request().getParam("all"))) {
+      json(ctx, 200, Map.of("items", catalog.instances().stream()
+          .filter(i -> caller.user().equals(i.getSpec().getOwner())).map(ApiRoutes::instanceView).toList()));
+      return;
+    }
+    if (!caller.admin()) {
+      SignInRoutes.fail(ctx, 403, "forbidden", "Only admins see other users' instances.");
+      return;
+    }
+    Map<String, String> filters = new LinkedHashMap<>();
+    for (String filter : FILTERS) {
+      String value = ctx.request().getParam(filter);
+      if (value != null && !value.isBlank()) filters.put(filter, value.strip());
+    }
+    json(ctx, 200, Map.of("items", catalog.instances().stream().map(ApiRoutes::instanceView)
+        .filter(view -> filters.entrySet().stream().allMatch(f -> f.getValue().equals(view.get(f.getKey()))))
+        .toList()));
   }
 
   private void install(RoutingContext ctx) {

@@ -74,14 +74,23 @@ public final class SessionCodec {
 
   /** Keys from a file: one base64-encoded 32-byte key per line, the sealing key first; # starts a comment. */
   public static List<byte[]> readKeys(Path file) throws IOException {
+    try {
+      return parseKeys(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage());
+    }
+  }
+
+  /** Keys in the format of {@link #readKeys}, from {@code source} (named in errors, which never show a key). */
+  static List<byte[]> parseKeys(String text, String source) {
     List<byte[]> keys = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+    for (String line : text.split("\n")) {
       String trimmed = line.strip();
       if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
       try {
         keys.add(Base64.getDecoder().decode(trimmed));
       } catch (IllegalArgumentException e) {
-        throw new IOException(file + ": a line is not base64 (its content is not shown)");
+        throw new IllegalArgumentException(source + ": a line is not base64 (its content is not shown)");
       }
     }
     return keys;

@@ -3,6 +3,7 @@ package dev.aigc.operator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aigc.operator.gateway.SessionKeys;
 import dev.aigc.operator.gateway.SessionRevocations;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,5 +27,17 @@ class GatewayCommandOptionsTest {
   @ValueSource(strings = {"/sessions", "other/", "a/b/c"})
   void anythingElseIsRefusedNamingTheFlag(String flag) {
     assertThatThrownBy(() -> revoked(flag)).hasMessageContaining("--revoked-sessions");
+    GatewayCommandOptions options = new GatewayCommandOptions();
+    options.sessionKeysSecret = flag;
+    assertThatThrownBy(() -> options.sessionKeysSecret("aigc-system")).hasMessageContaining("--session-keys-secret");
+  }
+
+  @Test
+  void withoutAKeysFileTheKeysAreInASecretOfTheGatewaysNamespaceByDefault() {
+    GatewayCommandOptions options = new GatewayCommandOptions();
+    assertThat(options.keysFile()).isNull();
+    assertThat(options.sessionKeysSecret("aigc-system")).isEqualTo(new SessionKeys.Location("aigc-system", "aigc-session-keys"));
+    options.sessionKeysSecret = "other/keys";
+    assertThat(options.sessionKeysSecret("aigc-system")).isEqualTo(new SessionKeys.Location("other", "keys"));
   }
 }

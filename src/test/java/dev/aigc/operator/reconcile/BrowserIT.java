@@ -36,7 +36,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** A user in real Chromium: signs in at the provider's login page, installs, sees Running, stops, starts, deletes, signs out. */
+/**
+ * A user in real Chromium: signs in at the provider's login page, installs, sees Running, stops,
+ * starts, deletes, signs out; an admin sees every user's instances apart from their own, and filters them.
+ */
 class BrowserIT extends OperatorTestBase {
   private MockOAuth2Server oidc;
   private Vertx vertx;
@@ -103,6 +106,7 @@ class BrowserIT extends OperatorTestBase {
     username.submit();
 
     wait.until(ExpectedConditions.textToBe(By.id("user"), "alice"));
+    assertThat(browser.findElement(By.id("all-users")).isDisplayed()).as("users never get the view of all users").isFalse();
     WebElement install = wait.until(ExpectedConditions.elementToBeClickable(
         By.cssSelector("[data-template='" + TEMPLATE + "'] button.install")));
     install.click();
@@ -132,6 +136,40 @@ class BrowserIT extends OperatorTestBase {
     wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in")));
     assertThat(browser.manage().getCookieNamed(GatewayServer.SESSION_COOKIE)).isNull();
     assertThat(me(copied)).as("a copy of the cookie is refused too").isEqualTo(401);
+  }
+
+  @Test
+  void anAdminSeesEveryUsersInstancesWithOwnersApartFromTheirOwnAndFiltersThem() throws Exception {
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    browser.get(home);
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in"))).click();
+    WebElement username = wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
+    username.sendKeys("root");
+    WebElement claims = browser.findElement(By.name("claims"));
+    claims.clear();
+    claims.sendKeys("{\"groups\": [\"aigc-admins\"]}");
+    username.submit();
+
+    wait.until(ExpectedConditions.textToBe(By.id("user"), "root (admin)"));
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("all-instances")));
+    By everyone = By.cssSelector("#all-instances tr[data-instance]");
+    wait.until(ExpectedConditions.numberOfElementsToBe(everyone, 2));
+    assertThat(browser.findElements(By.cssSelector("#all-instances td.owner"))).extracting(WebElement::getText)
+        .containsExactly("alice", "bob");
+    assertThat(browser.findElements(By.cssSelector("#all-instances a.open"))).as("only owners open instances, admins included").isEmpty();
+    assertThat(browser.findElement(By.id("no-instances")).isDisplayed()).as("the admin's own list stays theirs: empty").isTrue();
+    assertThat(browser.findElement(By.id("instances")).isDisplayed()).isFalse();
+    screenshot("all-users");
+
+    WebElement owner = browser.findElement(By.id("filter-owner"));
+    owner.sendKeys("bob", org.openqa.selenium.Keys.ENTER);
+    wait.until(ExpectedConditions.numberOfElementsToBe(everyone, 1));
+    assertThat(browser.findElement(everyone).getAttribute("data-owner")).isEqualTo("bob");
+    new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("filter-phase"))).selectByValue("Failed");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("no-all-instances")));
+    assertThat(browser.findElements(everyone)).isEmpty();
   }
 
   private int me(String session) throws Exception {

@@ -209,11 +209,36 @@ class GatewayIT extends OperatorTestBase {
   }
 
   @Test
-  void adminsSeeEveryonesInstances() throws Exception {
+  void adminsSeeEveryonesInstancesApartFromTheirOwnAndFilterThemWhileUsersNeverSeeOthers() throws Exception {
     install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    install("root-sd", "root");
     String admin = "aigc_session=" + signIn("root", Map.of("groups", List.of("aigc-admins")), "/").getValue();
-    await().atMost(WAIT).until(() -> JSON.readTree(get("/api/v1/instances", admin).body()).path("items").size() == 1);
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
     assertThat(JSON.readTree(get("/api/v1/me", admin).body()).path("admin").asBoolean()).isTrue();
+    await().atMost(WAIT).until(() -> owners("/api/v1/instances?all=true", admin).size() == 3);
+
+    assertThat(owners("/api/v1/instances", admin)).as("an admin's own list is theirs").containsExactly("root");
+    assertThat(owners("/api/v1/instances?all=true", admin)).containsExactlyInAnyOrder("alice", "bob", "root");
+    assertThat(owners("/api/v1/instances?all=true&owner=bob", admin)).containsExactly("bob");
+    assertThat(owners("/api/v1/instances?all=true&template=" + TEMPLATE + "&namespace=" + NS, admin)).hasSize(3);
+    assertThat(owners("/api/v1/instances?all=true&template=other", admin)).isEmpty();
+    await().atMost(WAIT).until(() -> owners("/api/v1/instances?all=true&phase=Running", admin).size() == 3);
+    assertThat(owners("/api/v1/instances?all=true&phase=Stopped", admin)).isEmpty();
+
+    assertThat(owners("/api/v1/instances", alice)).containsExactly("alice");
+    HttpResponse<String> refused = get("/api/v1/instances?all=true", alice);
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).doesNotContain("bob");
+    assertThat(get("/api/v1/instances?all=true&owner=bob", alice).statusCode()).isEqualTo(403);
+  }
+
+  private java.util.List<String> owners(String path, String cookie) throws Exception {
+    HttpResponse<String> response = get(path, cookie);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    java.util.List<String> owners = new java.util.ArrayList<>();
+    JSON.readTree(response.body()).path("items").forEach(i -> owners.add(i.path("owner").asText()));
+    return owners;
   }
 
   @Test

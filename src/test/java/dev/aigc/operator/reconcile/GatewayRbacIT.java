@@ -9,6 +9,7 @@ import dev.aigc.operator.gateway.Gateway;
 import dev.aigc.operator.gateway.GatewayServer;
 import dev.aigc.operator.gateway.GatewaySettings;
 import dev.aigc.operator.gateway.OidcSettings;
+import dev.aigc.operator.gateway.SessionKeys;
 import dev.aigc.operator.gateway.SessionRevocations;
 import dev.aigc.operator.observe.Telemetry;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,7 +20,6 @@ import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chart's RBAC grants the gateway exactly what it calls: the real gateway, wired as {@code run
- * --only gateway} wires it with the chart's settings, serves a user through sign-in, install, stop,
- * start, restart, delete and two sign-outs while every request of its client is recorded; each is
- * then authorized against the roles that {@code helm template} binds to the gateway's
+ * --only gateway} wires it with the chart's settings, makes its session-key Secret and serves a user
+ * through sign-in, install, stop, start, restart, delete and two sign-outs while every request of its
+ * client is recorded; each is then authorized against the roles that {@code helm template} binds to the gateway's
  * ServiceAccount. Every call must be allowed, and every right granted must have been used.
  */
 class GatewayRbacIT extends OperatorTestBase {
@@ -53,13 +53,9 @@ class GatewayRbacIT extends OperatorTestBase {
   void theChartGrantsTheGatewayExactlyWhatItCallsForAUsersWholeSession() throws Exception {
     List<com.fasterxml.jackson.databind.JsonNode> chart = OperatorRbacIT.renderChart();
     List<OperatorRbacIT.Grant> grants = OperatorRbacIT.grantsOf(chart, "gateway");
-    String told = chart.stream().filter(d -> d.path("kind").asText().equals("Deployment")
-            && d.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("gateway"))
-        .flatMap(d -> java.util.stream.StreamSupport.stream(d.at("/spec/template/spec/containers/0/env").spliterator(), false))
-        .filter(e -> e.path("name").asText().equals("AIGC_REVOKED_SESSIONS")).map(e -> e.path("value").asText())
-        .findFirst().orElseThrow();
-    SessionRevocations.Location revoked = new SessionRevocations.Location(told.substring(0, told.indexOf('/')),
-        told.substring(told.indexOf('/') + 1));
+    SessionRevocations.Location revoked = revokedSessionsOf(envOf(chart, "AIGC_REVOKED_SESSIONS"));
+    // the chart names no keys file, so the gateway reads (here: creates) its own Secret, as run does
+    SessionKeys.Location keysSecret = SessionKeys.Location.parse(envOf(chart, "AIGC_SESSION_KEYS_SECRET"), "unused");
 
     oidc = new MockOAuth2Server();
     oidc.start();
@@ -70,12 +66,10 @@ class GatewayRbacIT extends OperatorTestBase {
             calls.add(new OperatorRbacIT.Call(request.method(), request.uri(), null));
           }
         })));
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
     Gateway gateway = Gateway.start(client, new GatewaySettings(ORIGIN, "example.test", "127.0.0.1", 0, Duration.ofHours(8), false,
             GatewayServer.ProxyMode.NGINX),
         new OidcSettings(oidc.issuerUrl("default").toString(), CLIENT, "not-a-real-secret", ORIGIN + "/callback", "sub", "groups",
-            "aigc-admins"), List.of(key), Telemetry.inMemory(), Set.of(), revoked);
+            "aigc-admins"), SessionKeys.getOrCreate(client, keysSecret), Telemetry.inMemory(), Set.of(), revoked);
     try {
       base = "http://127.0.0.1:" + gateway.port();
       await().atMost(WAIT).until(gateway::ready);
@@ -103,6 +97,18 @@ class GatewayRbacIT extends OperatorTestBase {
     List<String> unused = grants.stream().filter(g -> requests.stream().noneMatch(g::allows))
         .map(g -> g.key() + " (" + g.role() + ")").distinct().toList();
     assertThat(unused).as("rights the chart grants that the gateway never used").isEmpty();
+  }
+
+  private static String envOf(List<com.fasterxml.jackson.databind.JsonNode> chart, String name) {
+    return chart.stream().filter(d -> d.path("kind").asText().equals("Deployment")
+            && d.at("/metadata/labels/app.kubernetes.io~1component").asText().equals("gateway"))
+        .flatMap(d -> java.util.stream.StreamSupport.stream(d.at("/spec/template/spec/containers/0/env").spliterator(), false))
+        .filter(e -> e.path("name").asText().equals(name)).map(e -> e.path("value").asText())
+        .findFirst().orElseThrow(() -> new AssertionError("the chart sets no " + name + " on the gateway"));
+  }
+
+  private static SessionRevocations.Location revokedSessionsOf(String told) {
+    return new SessionRevocations.Location(told.substring(0, told.indexOf('/')), told.substring(told.indexOf('/') + 1));
   }
 
   /** A user's whole session: every kind of call the gateway makes to the cluster. */

@@ -62,11 +62,11 @@ class SandboxKubectlIT {
         .isEqualTo("aigcinstance.aigc.dev/alice-sd-cpu condition met\n");
 
     List<String> get = kubectl("get", "aigct,aigci").out().lines().toList();
-    assertThat(columns(get.get(0))).containsExactly("NAME", "AGE", "READY", "INSTANCES", "MODES");
-    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-cpu")).containsSubsequence("True", "2", "dedicated");
-    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-shared")).containsSubsequence("True", "0", "shared");
+    assertThat(columns(get.get(0))).containsExactly("NAME", "MODES", "READY", "INSTANCES", "AGE");
+    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-cpu")).containsSubsequence("dedicated", "True", "2");
+    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-shared")).containsSubsequence("shared", "True", "0");
     String instancesHeader = get.stream().filter(l -> l.startsWith("NAME") && l.contains("OWNER")).findFirst().orElseThrow();
-    assertThat(columns(instancesHeader)).containsExactly("NAME", "AGE", "OWNER", "TEMPLATE", "PHASE", "URL");
+    assertThat(columns(instancesHeader)).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "URL", "AGE");
     assertThat(row(get, "aigcinstance.aigc.dev/alice-sd-cpu"))
         .containsSubsequence("alice", "stable-diffusion-cpu", "Running", "http://instances0-cpu.example.com/");
     assertThat(row(get, "aigcinstance.aigc.dev/bob-sd-cpu")).containsSubsequence("bob", "stable-diffusion-cpu", "Stopped");
@@ -75,7 +75,7 @@ class SandboxKubectlIT {
     Process watch = start("get", "aigci", "-w");
     BlockingQueue<String> lines = linesOf(watch);
     try {
-      assertThat(columns(next(lines))).containsExactly("NAME", "AGE", "OWNER", "TEMPLATE", "PHASE", "URL");
+      assertThat(columns(next(lines))).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "URL", "AGE");
       assertThat(next(lines)).startsWith("alice-sd-cpu ");
       assertThat(next(lines)).startsWith("bob-sd-cpu ").contains("Stopped");
       kubectl("patch", "aigci", "bob-sd-cpu", "--type", "merge", "-p", "{\"spec\":{\"state\":\"Running\"}}");
