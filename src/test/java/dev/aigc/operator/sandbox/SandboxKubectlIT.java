@@ -62,20 +62,20 @@ class SandboxKubectlIT {
         .isEqualTo("aigcinstance.aigc.dev/alice-sd-cpu condition met\n");
 
     List<String> get = kubectl("get", "aigct,aigci").out().lines().toList();
-    assertThat(columns(get.get(0))).containsExactly("NAME", "MODES", "READY", "INSTANCES", "AGE");
-    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-cpu")).containsSubsequence("dedicated", "True", "2");
+    assertThat(columns(get.get(0))).containsExactly("NAME", "MODES", "READY", "INSTANCES", "UPGRADE", "OUTDATED", "AGE");
+    assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-cpu")).containsSubsequence("dedicated", "True", "2", "OnRestart", "0");
     assertThat(row(get, "aigctemplate.aigc.dev/stable-diffusion-shared")).containsSubsequence("shared", "True", "0");
     String instancesHeader = get.stream().filter(l -> l.startsWith("NAME") && l.contains("OWNER")).findFirst().orElseThrow();
-    assertThat(columns(instancesHeader)).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "URL", "AGE");
+    assertThat(columns(instancesHeader)).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "UPDATE", "URL", "AGE");
     assertThat(row(get, "aigcinstance.aigc.dev/alice-sd-cpu"))
-        .containsSubsequence("alice", "stable-diffusion-cpu", "Running", "http://instances0-cpu.example.com/");
+        .containsSubsequence("alice", "stable-diffusion-cpu", "Running", "UpToDate", "http://instances0-cpu.example.com/");
     assertThat(row(get, "aigcinstance.aigc.dev/bob-sd-cpu")).containsSubsequence("bob", "stable-diffusion-cpu", "Stopped");
 
     // get -w: the table, then one row per change and no repeats of what the list showed
     Process watch = start("get", "aigci", "-w");
     BlockingQueue<String> lines = linesOf(watch);
     try {
-      assertThat(columns(next(lines))).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "URL", "AGE");
+      assertThat(columns(next(lines))).containsExactly("NAME", "OWNER", "TEMPLATE", "PHASE", "UPDATE", "URL", "AGE");
       assertThat(next(lines)).startsWith("alice-sd-cpu ");
       assertThat(next(lines)).startsWith("bob-sd-cpu ").contains("Stopped");
       kubectl("patch", "aigci", "bob-sd-cpu", "--type", "merge", "-p", "{\"spec\":{\"state\":\"Running\"}}");
