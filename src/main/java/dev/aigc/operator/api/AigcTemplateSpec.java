@@ -23,6 +23,8 @@ public class AigcTemplateSpec {
   private SharedSpec shared;
   @Default("OnRestart")
   private UpgradePolicy upgradePolicy;
+  @Default("Cascade")
+  private DeletionPolicy deletionPolicy;
   /**
    * How long an instance may keep running an older version (see upgradePolicy) before the operator
    * restarts it onto the new one; absent: never forced.
@@ -45,6 +47,13 @@ public class AigcTemplateSpec {
   public void setShared(SharedSpec shared) { this.shared = shared; }
   public UpgradePolicy getUpgradePolicy() { return upgradePolicy; }
   public void setUpgradePolicy(UpgradePolicy upgradePolicy) { this.upgradePolicy = upgradePolicy; }
+  public DeletionPolicy getDeletionPolicy() { return deletionPolicy; }
+  public void setDeletionPolicy(DeletionPolicy deletionPolicy) { this.deletionPolicy = deletionPolicy; }
+
+  public DeletionPolicy effectiveDeletionPolicy() {
+    return deletionPolicy == null ? DeletionPolicy.Cascade : deletionPolicy;
+  }
+
   public String getForceUpgradeAfter() { return forceUpgradeAfter; }
   public void setForceUpgradeAfter(String forceUpgradeAfter) { this.forceUpgradeAfter = forceUpgradeAfter; }
 

@@ -1,6 +1,7 @@
 package dev.aigc.operator.reconcile;
 
 import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.DeletionPolicy;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.AigcTemplateStatus;
 import dev.aigc.operator.api.DataRetention;
@@ -124,9 +125,11 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   }
 
   /**
-   * The template is going, and its GameServerSet with it (garbage collection): nothing can run its
-   * IDs any more, so the disks that were only waiting for that go now: those of instances deleted
-   * with retention Delete, and blank ones. Every other disk stays with its owner (invariant 4).
+   * The template is going. Cascade (the default): its instances are deleted, each disk handled by
+   * its instance's retention (the instance controller's cleanup); once they are gone, the disks
+   * only waiting for that (Delete retention, blank) go, then the GameServerSet and the Knative
+   * Service. Retained disks stay with their owners and come back if the template is created again
+   * (invariant 4). Block: nothing is deleted while instances exist; the template says why.
    */
   @Override
   public DeleteControl cleanup(AigcTemplate template, Context<AigcTemplate> context) {
@@ -134,22 +137,62 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       String name = template.getMetadata().getName();
       String namespace = template.getMetadata().getNamespace();
       Set<AigcInstance> mine = instances.getSecondaryResources(template);
+      List<AigcInstance> staying = mine.stream().filter(i -> i.getMetadata().getDeletionTimestamp() == null)
+          .sorted(java.util.Comparator.comparing(i -> i.getMetadata().getName())).toList();
+      boolean block = template.getSpec() != null && template.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Block;
+      if (block && !staying.isEmpty()) {
+        String message = "deletionPolicy is Block and " + staying.size() + " instance(s) use this template ("
+            + names(staying) + "): delete them, or set spec.deletionPolicy to Cascade";
+        if (!message.equals(readyMessage(template))) events.warning(template, "DeletionBlocked", message);
+        reportDeletion(template, mine.size(), Conditions.Progress.STALLED, "DeletionBlocked", message, context);
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(30));
+      }
+      if (!staying.isEmpty()) {
+        for (AigcInstance instance : staying) {
+          // by name: one re-created under the same name meanwhile belongs to this template too
+          client.resource(instance).delete();
+        }
+        events.normal(template, "DeletingInstances", "deleting " + staying.size() + " instance(s) as the template is deleted: " + names(staying));
+      }
       // an instance being deleted may still mark its disk: let it finish first, so no mark comes too late
-      if (mine.stream().anyMatch(i -> i.getMetadata().getDeletionTimestamp() != null)) {
+      if (!mine.isEmpty()) {
+        reportDeletion(template, mine.size(), Conditions.Progress.RECONCILING, "DeletingInstances",
+            "waiting for " + mine.size() + " instance(s) to be deleted: " + names(mine), context);
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(java.time.Duration.ofSeconds(1));
       }
-      Set<String> live = mine.stream().map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
+      List<String> kept = new java.util.ArrayList<>();
       for (PersistentVolumeClaim pvc : disks.getSecondaryResources(template)) {
         DiskRecord disk = DiskRecord.of(name, pvc);
         if (disk == null || disk.deleting()) continue;
-        boolean released = disk.deleteOnRelease() && !live.contains(disk.instanceUid());
-        if ((released || disk.blank()) && diskWriter.delete(namespace, disk, pvc)) {
+        if ((disk.deleteOnRelease() || disk.blank()) && diskWriter.delete(namespace, disk, pvc)) {
           events.normal(template, "DiskDeleted", "deleted disk " + disk.name() + (disk.blank() ? ", which held no one's data,"
               : " of deleted instance " + disk.instanceName()) + " as the template is deleted");
+        } else if (disk.owner() != null) {
+          kept.add(disk.name() + " (" + disk.owner() + ")");
         }
       }
+      if (!kept.isEmpty()) {
+        events.normal(template, "DisksRetained", "kept " + kept.size() + " disk(s) with their owners' data: " + String.join(", ", kept)
+            + "; creating the template again gives each back to its owner");
+      }
+      GameServerSet set = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
+      if (set != null && ownedBy(set, template)) writer.delete(set);
+      sharedEndpoints.deleteFor(template);
       return DeleteControl.defaultDelete();
     }
+  }
+
+  private void reportDeletion(AigcTemplate template, int instanceCount, Conditions.Progress progress, String reason,
+      String message, Context<AigcTemplate> context) {
+    AigcTemplateStatus status = baseStatus(template, instanceCount);
+    status.setConditions(Conditions.withProgress(status.getConditions(), progress, reason, message,
+        template.getMetadata().getGeneration(), now()));
+    patchIfChanged(template, status, context);
+  }
+
+  private static String names(java.util.Collection<AigcInstance> instances) {
+    List<String> names = instances.stream().map(i -> i.getMetadata().getName()).sorted().toList();
+    return names.size() <= 10 ? String.join(", ", names) : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
   }
 
   /** A failed reconcile is told in status, not only logged; JOSDK retries with back-off, without end. */

@@ -72,6 +72,15 @@ class SharedEndpoints {
     }
   }
 
+  /** Deletes the template's Knative Service, if it has one; true when none is left. */
+  boolean deleteFor(AigcTemplate template) {
+    Service current = services == null ? null : services.get(ResourceID.fromResource(template)).orElse(null);
+    if (current == null || !ownedBy(current, template)) return true;
+    client.resource(current).delete();
+    events.normal(template, "SharedEndpointDeleted", "deleted Knative Service " + current.getMetadata().getName() + " as the template is deleted");
+    return false;
+  }
+
   /**
    * Brings the template's Knative Service in line with its {@code shared} section and records the
    * outcome in {@code status}.

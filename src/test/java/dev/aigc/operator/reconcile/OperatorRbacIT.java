@@ -254,15 +254,18 @@ class OperatorRbacIT extends OperatorTestBase {
     awaitGone("alice-sd");
     await().atMost(WAIT).until(() -> disk(0) == null);
 
-    // The template is deleted; its last instance reports it, and is deleted too.
+    // The template is deleted (Cascade): the operator deletes its last instance with it.
     kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).delete();
+    awaitGone("carol-sd");
+    // An instance of a template that does not exist reports it, and is deleted.
+    install("dave-sd", "dave");
     await().atMost(WAIT).until(() -> {
-      AigcInstance carol = instance("carol-sd");
-      var ready = carol.getStatus() == null ? null : Conditions.find(carol.getStatus().getConditions(), Conditions.READY);
+      AigcInstance dave = instance("dave-sd");
+      var ready = dave.getStatus() == null ? null : Conditions.find(dave.getStatus().getConditions(), Conditions.READY);
       return ready != null && "TemplateNotFound".equals(ready.getReason());
     });
-    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("carol-sd").delete();
-    awaitGone("carol-sd");
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("dave-sd").delete();
+    awaitGone("dave-sd");
   }
 
   /** How the API server authorizes a request; empty for a non-resource URL (discovery, /version). */

@@ -137,18 +137,21 @@ class OwnershipIT extends OperatorTestBase {
     int aliceId = awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId();
     int bobId = awaitPhase("bob-sd", InstancePhase.Running).getStatus().getInstanceId();
     String aliceDisk = diskUid(aliceId);
+    String bobDisk = diskUid(bobId);
 
+    // deletionPolicy Cascade (the default) takes the instances with the template; their disks stay
     kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).delete();
-    // the mock API server has no garbage collector: do what it would do with the owned set
-    kubectl.resources(GameServerSet.class).inNamespace(NS).withName(TEMPLATE).delete();
     await().atMost(WAIT).until(() -> template() == null);
-    awaitPhase("alice-sd", InstancePhase.Failed);
-    assertThat(instance("alice-sd").getStatus().getInstanceId()).isEqualTo(aliceId);
+    assertThat(instance("alice-sd")).isNull();
     applyExampleTemplate();
 
+    // each owner installs again, under any name, and gets the same ID and disk back; bob first
+    install("bob-sd-2", "bob");
+    install("alice-sd", "alice");
+    assertThat(awaitPhase("bob-sd-2", InstancePhase.Running).getStatus().getInstanceId()).isEqualTo(bobId);
     assertThat(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId()).isEqualTo(aliceId);
-    assertThat(awaitPhase("bob-sd", InstancePhase.Running).getStatus().getInstanceId()).isEqualTo(bobId);
     assertThat(diskUid(aliceId)).isEqualTo(aliceDisk);
+    assertThat(diskUid(bobId)).isEqualTo(bobDisk);
   }
 
   @Test

@@ -308,13 +308,36 @@ public final class OwnershipRun implements AutoCloseable {
     return "";
   }
 
+  /**
+   * deletionPolicy Cascade: the operator deletes the template's instances (each disk by its
+   * retention), then lets the template go. Waited for, as a GitOps tool waits for a prune, so that
+   * no install falls between the instances' deletion and the template's.
+   */
   private String deleteTemplate() {
     if (!templatePresent) return "skipped: no template";
+    for (Inst inst : instances.values()) {
+      if (inst.deleted) continue;
+      if (inst.override != null) inst.fates.add(inst.override);
+      else {
+        inst.fates.addAll(templateRetentionsSinceSettle);
+        inst.fates.addAll(templateRetentions());
+      }
+      inst.deleted = true;
+    }
     kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).delete();
     templatePresent = false;
     noteTemplateRetention();
+    String note = "";
+    if (operator == null) note = startOperator() + "operator started to finish the template's deletion";
+    try {
+      await().atMost(settleTimeout).pollInterval(Duration.ofMillis(100))
+          .until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).get() == null);
+    } catch (ConditionTimeoutException timeout) {
+      violationsSinceCheck.add("invariant 10: deleting the template did not finish within " + settleTimeout.toSeconds() + " s");
+      return note + "; the template is still there";
+    }
     collectGarbage();
-    return "";
+    return note;
   }
 
   private String applyTemplate() {
