@@ -80,12 +80,16 @@ function instanceRow(i, templates, withOwner) {
   const appName = names.get(i.namespace + '/' + i.template) || i.template;
   const host = url => { try { return new URL(url).host; } catch (e) { return url; } };
   const going = i.phase === 'Deleting';
+  // a restart re-creates the pod on the template's current version (upgradePolicy OnRestart)
+  const restartToUpdate = i.update && i.update.reason === 'RestartToUpdate';
   const path = '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
   return el('tr', { 'data-instance': i.name, 'data-owner': i.owner },
     el('td', {}, i.name),
     withOwner ? el('td', { class: 'owner' }, i.owner) : null,
     el('td', {}, appName),
-    el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null),
+    el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null,
+      restartToUpdate ? el('span', { class: 'update', title: i.update.message }, 'Update available — restart to update')
+        : i.update ? el('span', { class: 'update', title: i.update.message }, 'Updating to a new version') : null),
     // only the owner opens an instance (its UI holds their data): others', admins included, show the host as text
     el('td', {}, !(i.url && i.phase === 'Running') ? '—'
       : i.owner === state.me.user ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: 'Open' }, host(i.url))
@@ -94,7 +98,8 @@ function instanceRow(i, templates, withOwner) {
       i.state === 'Running'
         ? el('button', { class: 'button stop', disabled: going, onclick: () => act('Stopping ' + i.name, () => api('POST', path + '/stop')) }, 'Stop')
         : el('button', { class: 'button start', disabled: going, onclick: () => act('Starting ' + i.name, () => api('POST', path + '/start')) }, 'Start'),
-      el('button', { class: 'button restart', disabled: i.phase !== 'Running', onclick: () => act('Restarting ' + i.name, () => api('POST', path + '/restart')) }, 'Restart'),
+      el('button', { class: 'button restart' + (restartToUpdate ? ' primary' : ''), disabled: i.phase !== 'Running',
+        onclick: () => act('Restarting ' + i.name, () => api('POST', path + '/restart')) }, restartToUpdate ? 'Restart to update' : 'Restart'),
       el('button', { class: 'button danger delete', disabled: going, onclick: () => confirmDelete(i, path) }, 'Delete')));
 }
 

@@ -6,6 +6,7 @@ import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DataRetention;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.render.Conditions;
+import dev.aigc.operator.render.UpgradeStatus;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.http.Cookie;
@@ -306,6 +307,10 @@ final class ApiRoutes {
     view.put("url", status == null ? null : status.getUrl());
     var ready = status == null ? null : Conditions.find(status.getConditions(), Conditions.READY);
     view.put("message", ready == null ? null : ready.getMessage());
+    // a newer version of the app waits: the dashboard offers "restart to update"
+    var update = status == null ? null : Conditions.find(status.getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
+    view.put("update", update == null || !Conditions.TRUE.equals(update.getStatus()) ? null
+        : Map.of("reason", update.getReason(), "message", update.getMessage()));
     return view;
   }
 

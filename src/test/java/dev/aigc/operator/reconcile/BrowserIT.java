@@ -117,6 +117,23 @@ class BrowserIT extends OperatorTestBase {
         .isEqualTo("http://instances0-cpu.example.com/");
     screenshot("running");
 
+    // the admin publishes a new image: alice's instance keeps running, and she is offered the update
+    kubectl.resources(dev.aigc.operator.api.AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
+      t.getSpec().getApp().setImage("yunqi-registry.cn-shanghai.cr.aliyuncs.com/lab/stable-diffusion:v1.0.1-cpu");
+      return t;
+    });
+    By update = By.cssSelector("tr[data-instance] .update");
+    wait.until(ExpectedConditions.textToBe(update, "Update available — restart to update"));
+    assertThat(browser.findElement(update).getAttribute("title")).contains("changes image");
+    screenshot("update-available");
+    WebElement restart = browser.findElement(By.cssSelector("tr[data-instance] button.restart"));
+    assertThat(restart.getText()).isEqualTo("Restart to update");
+    restart.click();
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(update));
+    wait.until(ExpectedConditions.textToBe(phase, "Running"));
+    assertThat(kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get().getSpec().getContainers().get(0).getImage())
+        .endsWith(":v1.0.1-cpu");
+
     browser.findElement(By.cssSelector("tr[data-instance] button.stop")).click();
     wait.until(ExpectedConditions.textToBe(phase, "Stopped"));
     browser.findElement(By.cssSelector("tr[data-instance] button.start")).click();
