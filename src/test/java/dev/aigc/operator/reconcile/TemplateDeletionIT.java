@@ -22,11 +22,13 @@ class TemplateDeletionIT extends OperatorTestBase {
   void cascadeDeletesTheInstancesEachDiskByItsRetentionThenTheSetAndARecreatedTemplateGivesKeptDisksBack() {
     applyExampleTemplate();
     install("alice-sd", "alice");
-    AigcInstance bob = install("bob-sd", "bob");
-    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("bob-sd").edit(i -> {
-      i.getSpec().setDataRetention(DataRetention.Delete);
-      return i;
-    });
+    AigcInstance bob = new AigcInstance();
+    bob.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bob-sd").withNamespace(NS).build());
+    bob.setSpec(new dev.aigc.operator.api.AigcInstanceSpec());
+    bob.getSpec().setTemplate(TEMPLATE);
+    bob.getSpec().setOwner("bob");
+    bob.getSpec().setDataRetention(DataRetention.Delete);
+    bob = kubectl.resource(bob).create();
     int aliceId = awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId();
     int bobId = awaitPhase("bob-sd", InstancePhase.Running).getStatus().getInstanceId();
     String aliceDisk = disk(aliceId).getMetadata().getUid();

@@ -94,6 +94,20 @@ class UpgradePolicyIT extends OperatorTestBase {
   }
 
   @Test
+  void whenIdleIsAcceptedButUntilIdleDetectionExistsItWaitsForARestartAndSaysSo() {
+    applyExampleTemplate();
+    editTemplate(t -> t.getSpec().setUpgradePolicy(UpgradePolicy.WhenIdle));
+    String alicePod = runningPod("alice-sd", "alice");
+
+    editTemplate(t -> t.getSpec().getApp().setImage(V2));
+    Condition waiting = awaitUpdate("alice-sd", true);
+    assertThat(waiting.getReason()).isEqualTo(UpgradeStatus.RESTART_TO_UPDATE);
+    assertThat(waiting.getMessage()).contains("WhenIdle is not available yet");
+    assertThat(pod(0).getMetadata().getUid()).isEqualTo(alicePod);
+    assertThat(gameServerSet().getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+  }
+
+  @Test
   void forceUpgradeAfterRestartsAnOutdatedInstanceOnceItHasWaitedThatLong() {
     applyExampleTemplate();
     editTemplate(t -> t.getSpec().setForceUpgradeAfter("2s"));
@@ -128,11 +142,13 @@ class UpgradePolicyIT extends OperatorTestBase {
     return Conditions.find(instance(name).getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
   }
 
+  /** Edits the template as kubectl edit does, again on a conflict with the operator's own writes. */
   private void editTemplate(Consumer<AigcTemplate> change) {
-    kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
-      change.accept(t);
-      return t;
-    });
+    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
+        .until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
+          change.accept(t);
+          return t;
+        }) != null);
   }
 
   private AigcTemplate template() {
