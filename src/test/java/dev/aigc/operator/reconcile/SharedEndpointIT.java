@@ -82,6 +82,19 @@ class SharedEndpointIT extends OperatorTestBase {
     assertThat(gameServerSet()).as("the dedicated mode stays").isNotNull();
   }
 
+  /** deletionPolicy Cascade: the template's objects go before it does, not left to a garbage collector. */
+  @Test
+  void deletingTheTemplateDeletesItsKnativeServiceAndGameServerSet() {
+    createBothModes();
+    awaitTemplate(TEMPLATE, t -> t.getStatus().getSharedUrl() != null && t.getStatus().getGameServerSet() != null);
+
+    kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).delete();
+
+    await().atMost(WAIT).until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).get() == null);
+    assertThat(knativeService(TEMPLATE)).isNull();
+    assertThat(gameServerSet()).isNull();
+  }
+
   @Test
   void knativesNotReadyIsMirroredWithItsReasonAndMessage() {
     createBothModes();
