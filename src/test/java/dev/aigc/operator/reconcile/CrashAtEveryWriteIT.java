@@ -128,7 +128,13 @@ class CrashAtEveryWriteIT {
    */
   record Outcome(Map<String, Integer> ids, Map<String, String> phases, Map<Integer, String> diskOwners,
       Set<Integer> pods, Set<Integer> gameServers, Integer replicas, boolean aliceGotHerDiskBack,
-      boolean carolGotAFreshDisk, boolean bobsDiskGone, List<String> problems) {}
+      boolean carolGotAFreshDisk, boolean bobsDiskGone, List<String> problems, Map<Integer, String> disksAfterTemplateDeleted) {
+
+    Outcome withDisksAfterTemplateDeleted(Map<Integer, String> kept) {
+      return new Outcome(ids, phases, diskOwners, pods, gameServers, replicas, aliceGotHerDiskBack, carolGotAFreshDisk,
+          bobsDiskGone, problems, kept);
+    }
+  }
 
   /** One namespace, one lifecycle, one operator (and its healthy successor after a crash). */
   static final class Run {
@@ -228,8 +234,19 @@ class CrashAtEveryWriteIT {
       } catch (ConditionTimeoutException e) {
         throw new AssertionError("no steady final state; last seen " + last[0], e);
       }
+      // deletionPolicy Cascade: the instances go (both Retain: their disks stay with alice and carol), then the set
+      begin("template deleted");
+      kubectl.resources(AigcTemplate.class).inNamespace(ns).withName(TEMPLATE).delete();
+      awaitUntil(() -> kubectl.resources(AigcTemplate.class).inNamespace(ns).withName(TEMPLATE).get() == null
+          && instances().list().getItems().isEmpty()
+          && kubectl.resources(GameServerSet.class).inNamespace(ns).withName(TEMPLATE).get() == null, Duration.ofMillis(100));
+      Map<Integer, String> kept = new TreeMap<>();
+      for (PersistentVolumeClaim pvc : kubectl.persistentVolumeClaims().inNamespace(ns).list().getItems()) {
+        var annotations = pvc.getMetadata().getAnnotations();
+        kept.put(idOf(pvc.getMetadata().getName()), annotations == null ? null : annotations.get("aigc.dev/owner"));
+      }
       begin("done");
-      return last[0];
+      return last[0].withDisksAfterTemplateDeleted(kept);
     }
 
     private void begin(String next) {
@@ -290,7 +307,7 @@ class CrashAtEveryWriteIT {
       Set<Integer> orphanServers = new TreeSet<>(gameServers);
       orphanServers.removeAll(pods);
       if (!orphanServers.isEmpty()) problems.add("GameServers without a pod: " + orphanServers);
-      return new Outcome(ids, phases, diskOwners, pods, gameServers, replicas, aliceBack, carolFresh, bobGone, problems);
+      return new Outcome(ids, phases, diskOwners, pods, gameServers, replicas, aliceBack, carolFresh, bobGone, problems, null);
     }
 
     /** A disk by what it is in this lifecycle (UIDs differ from run to run). */
