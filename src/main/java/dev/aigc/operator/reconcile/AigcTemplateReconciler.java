@@ -94,12 +94,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         InformerEventSourceConfiguration.from(AigcInstance.class, AigcTemplate.class)
             .withName("template-instances")
             .withNamespacesInheritedFromController()
-            // and the templates whose instances wait for a quota this instance may free
-            .withSecondaryToPrimaryMapper(i -> {
-              Set<ResourceID> templates = new java.util.HashSet<>(board.waitingTemplates(i.getMetadata().getNamespace()));
-              if (i.getSpec() != null) templates.add(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace()));
-              return templates;
-            })
+            .withSecondaryToPrimaryMapper(i -> i.getSpec() == null ? Set.of()
+                : Set.of(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace())))
             // status writes of instances do not change the allocation; only what does is an event here
             .withOnUpdateFilter(AigcTemplateReconciler::allocationMayChange)
             .build(),
@@ -129,7 +125,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
             .withSecondaryToPrimaryMapper(q -> board.waitingTemplates(q.getMetadata().getNamespace()))
             .build(),
         context);
-    List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks, quotas));
+    List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks, quotas,
+        board.templateEvents()));
     sharedEndpoints.eventSource(context).ifPresent(sources::add);
     return sources;
   }
@@ -228,6 +225,11 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       } finally {
         if (lock != null) lock.unlock();
       }
+      // room freed here (after the write, so they see it) may let other templates' instances start
+      if (current != null && current.getSpec() != null && current.getSpec().getReplicas() != null
+          && allocation.replicas() < current.getSpec().getReplicas()) {
+        board.wakeWaiting(namespace, name);
+      }
       status.setWaitingForQuota(verdict.waiting().isEmpty() ? null : verdict.waiting().size());
       markDisksOfDeletingInstances(template, mine);
       deleteReleasedDisks(template, allocation);
@@ -253,7 +255,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setConditions(Conditions.withProgress(status.getConditions(), Progress.READY, "Reconciled",
           readyMessageOf(template), generation, now()));
     }
-    return patchIfChanged(template, status, context);
+    UpdateControl<AigcTemplate> control = patchIfChanged(template, status, context);
+    // Room can also free up unseen (OKG lowers replicas itself for a killed pod): look again now and then.
+    return status.getWaitingForQuota() == null ? control : control.rescheduleAfter(java.time.Duration.ofSeconds(30));
   }
 
   /**

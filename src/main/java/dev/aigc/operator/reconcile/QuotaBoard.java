@@ -1,6 +1,7 @@
 package dev.aigc.operator.reconcile;
 
 import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcTemplate;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.util.HashSet;
@@ -13,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The template reconciler's quota decisions, held in memory for the two readers that need them
  * between reconciles: the instance reconciler (which says QuotaExceeded in a waiting instance's
- * status) and the template reconciler's own event mappers (an instance or AigcQuota change in a
- * namespace wakes the templates whose instances wait there). Nothing here must survive a restart:
+ * status) and the template reconciler, whose templates with waiting instances are woken when
+ * another template of their namespace frees room or an AigcQuota there changes. Nothing here must survive a restart:
  * every template reconciles at start and decides again from the cluster.
  *
  * <p>It also holds one lock per namespace: a decision under a namespace's GPU quota counts the
@@ -26,10 +27,24 @@ final class QuotaBoard {
   private final Map<ResourceID, String> waiting = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final SimpleInboundEventSource<AigcInstance> instanceEvents = new SimpleInboundEventSource<>("instance-quota");
+  private final SimpleInboundEventSource<AigcTemplate> templateEvents = new SimpleInboundEventSource<>("template-quota");
 
   /** Wakes the instance reconciler of an instance whose verdict changed. */
   SimpleInboundEventSource<AigcInstance> instanceEvents() {
     return instanceEvents;
+  }
+
+  /** Wakes the template reconciler of a template whose instances wait. */
+  SimpleInboundEventSource<AigcTemplate> templateEvents() {
+    return templateEvents;
+  }
+
+  /** Room was made in this namespace by template {@code by}: the other templates whose instances wait there decide again. */
+  void wakeWaiting(String namespace, String by) {
+    if (!templateEvents.isRunning()) return;
+    for (ResourceID t : waitingTemplates(namespace)) {
+      if (!t.getName().equals(by)) templateEvents.propagateEvent(t);
+    }
   }
 
   ReentrantLock lock(String namespace) {
