@@ -23,6 +23,8 @@ public class AigcTemplateStatus {
   private Integer unclaimedDisks;
   /** Running instances whose pod runs an older pod template than the GameServerSet's (an update waits). */
   private Integer outdatedInstances;
+  /** Instances that want to run but wait for a quota (each says which in its status); absent: none. */
+  private Integer waitingForQuota;
   /**
    * The template generation the GameServerSet's pod template was rendered from: the last one that
    * changed the pod template (a change to, say, the display name does not make instances outdated).
@@ -51,6 +53,8 @@ public class AigcTemplateStatus {
   public void setRetainedDisks(Integer retainedDisks) { this.retainedDisks = retainedDisks; }
   public Integer getUnclaimedDisks() { return unclaimedDisks; }
   public void setUnclaimedDisks(Integer unclaimedDisks) { this.unclaimedDisks = unclaimedDisks; }
+  public Integer getWaitingForQuota() { return waitingForQuota; }
+  public void setWaitingForQuota(Integer waitingForQuota) { this.waitingForQuota = waitingForQuota; }
   public Integer getOutdatedInstances() { return outdatedInstances; }
   public void setOutdatedInstances(Integer outdatedInstances) { this.outdatedInstances = outdatedInstances; }
   public Long getDedicatedGeneration() { return dedicatedGeneration; }
@@ -73,6 +77,7 @@ public class AigcTemplateStatus {
         && Objects.equals(retainedDisks, s.retainedDisks)
         && Objects.equals(unclaimedDisks, s.unclaimedDisks)
         && Objects.equals(outdatedInstances, s.outdatedInstances)
+        && Objects.equals(waitingForQuota, s.waitingForQuota)
         && Objects.equals(dedicatedGeneration, s.dedicatedGeneration)
         && Objects.equals(dedicatedParts, s.dedicatedParts)
         && Objects.equals(sharedGeneration, s.sharedGeneration);
@@ -81,7 +86,7 @@ public class AigcTemplateStatus {
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, modes, gameServerSet, sharedUrl, instances, running,
-        retainedDisks, unclaimedDisks, outdatedInstances, dedicatedGeneration, dedicatedParts,
+        retainedDisks, unclaimedDisks, outdatedInstances, waitingForQuota, dedicatedGeneration, dedicatedParts,
         sharedGeneration);
   }
 }

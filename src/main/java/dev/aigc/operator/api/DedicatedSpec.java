@@ -13,12 +13,18 @@ public class DedicatedSpec {
   @Default("Retain")
   private DataRetention dataRetention;
 
+  /** How many instances may run at once; absent: no bound. */
+  private QuotaSpec quota;
+
   public StorageSpec getStorage() { return storage; }
   public void setStorage(StorageSpec storage) { this.storage = storage; }
   public IngressSpec getIngress() { return ingress; }
   public void setIngress(IngressSpec ingress) { this.ingress = ingress; }
   public DataRetention getDataRetention() { return dataRetention; }
   public void setDataRetention(DataRetention dataRetention) { this.dataRetention = dataRetention; }
+
+  public QuotaSpec getQuota() { return quota; }
+  public void setQuota(QuotaSpec quota) { this.quota = quota; }
 
   public DataRetention effectiveDataRetention() {
     return dataRetention == null ? DataRetention.Retain : dataRetention;

@@ -89,7 +89,8 @@ final class InputDocuments {
     Class<? extends HasMetadata> type = switch (kind) {
       case "AigcTemplate" -> AigcTemplate.class;
       case "AigcInstance" -> AigcInstance.class;
-      default -> throw new InputException(where + ": kind: must be AigcTemplate or AigcInstance");
+      case "AigcQuota" -> dev.aigc.operator.api.AigcQuota.class;
+      default -> throw new InputException(where + ": kind: must be AigcTemplate, AigcInstance or AigcQuota");
     };
     try {
       HasMetadata resource = YAML.treeToValue(node, type);

@@ -64,11 +64,15 @@ public class RenderCommand implements Callable<Integer> {
     List<String> problems = new ArrayList<>();
     List<AigcTemplate> templates = new ArrayList<>();
     List<AigcInstance> instances = new ArrayList<>();
+    List<dev.aigc.operator.api.AigcQuota> quotas = new ArrayList<>();
     for (Document document : documents) {
       List<FieldError> errors;
       if (document.resource() instanceof AigcTemplate template) {
         errors = TemplateValidator.validate(template);
         templates.add(template);
+      } else if (document.resource() instanceof dev.aigc.operator.api.AigcQuota quota) {
+        quotas.add(quota);
+        continue;
       } else {
         AigcInstance instance = (AigcInstance) document.resource();
         errors = InstanceValidator.validate(instance);
@@ -95,7 +99,7 @@ public class RenderCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 2;
     }
-    for (HasMetadata object : OfflineRender.render(templates, instances, settings)) {
+    for (HasMetadata object : OfflineRender.render(templates, instances, quotas, settings)) {
       out.print(YAML.writeValueAsString(object));
     }
     out.flush();

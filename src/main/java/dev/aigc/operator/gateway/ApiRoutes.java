@@ -198,6 +198,11 @@ final class ApiRoutes {
             : "You already have an instance of " + templateName + ": " + held + ". One per user and template.");
         return;
       }
+      String full = QuotaPrecheck.refusal(template, catalog.instances(), caller.user(), null);
+      if (full != null) {
+        SignInRoutes.fail(ctx, 409, "quota_exceeded", full);
+        return;
+      }
       AigcInstance created = catalog.create(instance);
       log.info("{} installed {}/{}", caller.user(), created.getMetadata().getNamespace(), name);
       json(ctx, 201, instanceView(created));
@@ -215,6 +220,15 @@ final class ApiRoutes {
     String action = ctx.pathParam("action");
     String namespace = instance.get().getMetadata().getNamespace();
     String name = instance.get().getMetadata().getName();
+    if ("start".equals(action)) {
+      AigcTemplate template = catalog.template(namespace, instance.get().getSpec().getTemplate()).orElse(null);
+      String full = template == null ? null
+          : QuotaPrecheck.refusal(template, catalog.instances(), instance.get().getSpec().getOwner(), instance.get());
+      if (full != null) {
+        SignInRoutes.fail(ctx, 409, "quota_exceeded", full);
+        return;
+      }
+    }
     try {
       // merge patches name only the field they set: a spec without `state` (as kubectl users write
       // it) gets one, where a JSON Patch "replace" of the defaulted field would be refused

@@ -74,8 +74,11 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   /** When each instance began starting, in memory: only for the start-duration metric. */
   private final Map<ResourceID, Instant> startingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry) {
+  private final QuotaBoard board;
+
+  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board) {
     this.client = client;
+    this.board = board;
     this.events = events;
     this.telemetry = telemetry;
     this.diskWriter = new Disks(client);
@@ -134,7 +137,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
                 || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp()))
             .build(),
         context);
-    return List.of(templates, disks, gameServers, pods);
+    return List.of(templates, disks, gameServers, pods, board.instanceEvents());
   }
 
   @Override
@@ -169,7 +172,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
       return UpdateControl.noUpdate();
     }
     AigcInstanceStatus status = InstanceStatusRenderer.render(
-        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, AigcTemplateReconciler.now());
+        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, AigcTemplateReconciler.now());
     String restarted = restart(instance, seen);
     // a restart asked for after a kill is the user's wish to run again
     if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
@@ -243,7 +246,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */
   private static boolean awaitingFirstId(AigcInstance instance, Observed seen) {
-    return instance.getStatus() == null && seen.id == null && seen.templateProblem == null
+    return instance.getStatus() == null && seen.id == null && seen.templateProblem == null && seen.quotaProblem == null
         && seen.template != null && seen.template.getSpec() != null && seen.template.getSpec().getDedicated() != null
         && instance.getMetadata().getDeletionTimestamp() == null;
   }
@@ -290,7 +293,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     return DeleteControl.defaultDelete();
   }
 
-  private record Observed(AigcTemplate template, Integer id, GameServer gameServer, Pod pod, String templateProblem) {}
+  private record Observed(AigcTemplate template, Integer id, GameServer gameServer, Pod pod, String templateProblem, String quotaProblem) {}
 
   /** The disk recording this instance (by UID); the lowest ID if a hand edit left two. */
   private PersistentVolumeClaim diskOf(AigcInstance instance) {
@@ -343,7 +346,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
       }
     }
     Pod pod = id == null ? null : pods.get(new ResourceID(Names.gameServer(templateName, id), namespace)).orElse(null);
-    return new Observed(template, id, gs, pod, problem);
+    return new Observed(template, id, gs, pod, problem, board.waitingFor(ResourceID.fromResource(instance)));
   }
 
   private UpdateControl<AigcInstance> patchIfChanged(AigcInstance instance, AigcInstanceStatus status, Context<AigcInstance> context) {

@@ -63,10 +63,11 @@ public final class AigcOperator implements AutoCloseable {
       c.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
           .setMaxInterval(Duration.ofMinutes(2).toMillis()).withoutMaxAttempts());
     };
+    QuotaBoard quotas = new QuotaBoard();
     operator.register(new AigcTemplateReconciler(client, settings, events, new GameServerSetWriter(client),
-            new Disks(client), new SharedEndpoints(client, events)),
+            new Disks(client), new SharedEndpoints(client, events), quotas),
         c -> namespaces.accept(c));
-    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry);
+    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry, quotas);
     telemetry.countInstances(instances::instances);
     telemetry.leader(this::isLeader);
     operator.register(instances, c -> {

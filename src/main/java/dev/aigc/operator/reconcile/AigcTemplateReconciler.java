@@ -1,6 +1,7 @@
 package dev.aigc.operator.reconcile;
 
 import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcQuota;
 import dev.aigc.operator.api.DeletionPolicy;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.AigcTemplateStatus;
@@ -72,10 +73,15 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
   private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
   private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
+  private InformerEventSource<AigcQuota, AigcTemplate> quotas;
+  private final QuotaBoard board;
+  private final Quotas quotaDecisions;
 
   public AigcTemplateReconciler(io.fabric8.kubernetes.client.KubernetesClient client, OperatorSettings settings,
-      EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints) {
+      EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints, QuotaBoard board) {
     this.client = client;
+    this.board = board;
+    this.quotaDecisions = new Quotas(board);
     this.settings = settings;
     this.events = events;
     this.writer = writer;
@@ -112,7 +118,16 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
             .withSecondaryToPrimaryMapper(AigcTemplateReconciler::templateOfDisk)
             .build(),
         context);
-    List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks));
+    // a raised AigcQuota may let waiting instances start; a lowered one stops nobody
+    quotas = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(AigcQuota.class, AigcTemplate.class)
+            .withName("template-quotas")
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(q -> board.waitingTemplates(q.getMetadata().getNamespace()))
+            .build(),
+        context);
+    List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks, quotas,
+        board.templateEvents()));
     sharedEndpoints.eventSource(context).ifPresent(sources::add);
     return sources;
   }
@@ -223,18 +238,42 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     GameServerSet current = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
     if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
       releaseDedicated(template, current, mine.size());
+      board.publish(namespace, name, Map.of());
+      status.setWaitingForQuota(null);
       status.setGameServerSet(null);
       status.setRunning(null);
     } else {
-      Allocation allocation = allocate(template, mine, invalid == null);
-      if (invalid == null) {
-        GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings, current), current, gameServerSets);
-        status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
-        status.setDedicatedParts(PodTemplateVersion.partsOf(written));
-      } else if (current != null) {
-        // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
-        writer.applyScale(allocation, current, gameServerSets);
+      List<AigcQuota> namespaceQuotas = quotas.list(namespace).toList();
+      // Under a namespace's GPU quota the decision counts every template's instances there: one
+      // decision and its write at a time per namespace, so two templates never both take the last GPU.
+      var lock = Quotas.crossesTemplates(template, namespaceQuotas) ? board.lock(namespace) : null;
+      if (lock != null) lock.lock();
+      Allocation allocation;
+      Quotas.Verdict verdict;
+      try {
+        verdict = quotaDecisions.decide(template, mine, namespaceQuotas, new Quotas.Namespace() {
+          public List<AigcTemplate> templates() { return context.getPrimaryCache().list(namespace).toList(); }
+          public List<AigcInstance> instances() { return instances.list(namespace).toList(); }
+        }, gameServerSets, disks);
+        allocation = allocate(template, mine, invalid == null, verdict.waiting());
+        if (invalid == null) {
+          GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings, current), current, gameServerSets);
+          status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
+          status.setDedicatedParts(PodTemplateVersion.partsOf(written));
+        } else if (current != null) {
+          // Bad input changes nothing it governs (invariant 9), but stops, starts and deletions go on.
+          writer.applyScale(allocation, current, gameServerSets);
+        }
+        quotaDecisions.publish(template, mine, verdict);
+      } finally {
+        if (lock != null) lock.unlock();
       }
+      // room freed here (after the write, so they see it) may let other templates' instances start
+      if (current != null && current.getSpec() != null && current.getSpec().getReplicas() != null
+          && allocation.replicas() < current.getSpec().getReplicas()) {
+        board.wakeWaiting(namespace, name);
+      }
+      status.setWaitingForQuota(verdict.waiting().isEmpty() ? null : verdict.waiting().size());
       markDisksOfDeletingInstances(template, mine);
       deleteReleasedDisks(template, allocation);
       status.setGameServerSet(Names.gameServerSet(name));
@@ -259,14 +298,16 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setConditions(Conditions.withProgress(status.getConditions(), Progress.READY, "Reconciled",
           readyMessageOf(template), generation, now()));
     }
-    return patchIfChanged(template, status, context);
+    UpdateControl<AigcTemplate> control = patchIfChanged(template, status, context);
+    // Room can also free up unseen (OKG lowers replicas itself for a killed pod): look again now and then.
+    return status.getWaitingForQuota() == null ? control : control.rescheduleAfter(java.time.Duration.ofSeconds(30));
   }
 
   /**
    * Allocates IDs from the disks, and writes the disks that record new holders before the
    * GameServerSet can run them: OKG then finds the claim and uses it as it is.
    */
-  private Allocation allocate(AigcTemplate template, Set<AigcInstance> mine, boolean allowNew) {
+  private Allocation allocate(AigcTemplate template, Set<AigcInstance> mine, boolean allowNew, Set<String> waiting) {
     String name = template.getMetadata().getName();
     Map<Integer, PersistentVolumeClaim> claims = new HashMap<>();
     List<DiskRecord> records = new java.util.ArrayList<>();
@@ -277,13 +318,13 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       claims.put(record.id(), pvc);
     }
     List<InstanceClaim> instanceClaims = mine.stream().map(InstanceClaim::of).toList();
-    Allocation allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
+    Allocation allocation = IdAllocator.allocate(instanceClaims, records, allowNew, waiting);
     // A disk given to an instance that is in fact being deleted (our cache lags) would outlive it
     // whatever its retention: ask the API server about each instance that gets one, once per new ID.
     Set<String> going = goingInstances(template, allocation, mine);
     if (!going.isEmpty()) {
       instanceClaims = instanceClaims.stream().filter(c -> !going.contains(c.uid())).toList();
-      allocation = IdAllocator.allocate(instanceClaims, records, allowNew);
+      allocation = IdAllocator.allocate(instanceClaims, records, allowNew, waiting);
     }
     for (Allocation.Assignment a : allocation.toCreate()) {
       diskWriter.create(DiskRenderer.render(template, a.id(), a.instance()), disks);
@@ -400,6 +441,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setDedicatedParts(previous.getDedicatedParts());
       status.setRetainedDisks(previous.getRetainedDisks());
       status.setUnclaimedDisks(previous.getUnclaimedDisks());
+      status.setWaitingForQuota(previous.getWaitingForQuota());
       status.setSharedGeneration(previous.getSharedGeneration());
     }
     return status;

@@ -141,7 +141,7 @@ public final class GameServerSetUpdate {
   }
 
   /** OKG's fill rule: the lowest {@code replicas} IDs that are not reserved. */
-  static Set<Integer> runningIds(Set<Integer> reserved, int replicas) {
+  public static Set<Integer> runningIds(Set<Integer> reserved, int replicas) {
     Set<Integer> running = new TreeSet<>();
     for (int id = 0; running.size() < replicas; id++) if (!reserved.contains(id)) running.add(id);
     return running;

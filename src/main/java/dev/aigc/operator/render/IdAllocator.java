@@ -46,6 +46,14 @@ public final class IdAllocator {
    *     invalid: its storage cannot be trusted to make a disk)
    */
   public static Allocation allocate(List<InstanceClaim> claims, Collection<DiskRecord> disks, boolean allowNew) {
+    return allocate(claims, disks, allowNew, Set.of());
+  }
+
+  /**
+   * @param waiting UIDs of instances that want to run but wait for a quota ({@link QuotaAdmission}):
+   *     they do not run, and one that holds no ID yet gets none (nor a disk) until it may run
+   */
+  public static Allocation allocate(List<InstanceClaim> claims, Collection<DiskRecord> disks, boolean allowNew, Set<String> waiting) {
     List<InstanceClaim> ordered = claims.stream().filter(c -> c.uid() != null).sorted(OLDEST_FIRST).toList();
     Set<String> live = new HashSet<>();
     for (InstanceClaim c : ordered) live.add(c.uid());
@@ -79,7 +87,7 @@ public final class IdAllocator {
     }
     if (allowNew) {
       for (InstanceClaim c : ordered) {
-        if (ids.containsKey(c.uid()) || c.deleting()) continue;
+        if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid())) continue;
         DiskRecord own = byId.values().stream()
             .filter(d -> c.owner() != null && c.owner().equals(d.owner()) && !holder.containsKey(d.id())
                 && !live.contains(d.instanceUid()) && !d.deleting() && !d.deleteOnRelease())
@@ -105,7 +113,7 @@ public final class IdAllocator {
     for (InstanceClaim c : ordered) {
       Integer id = ids.get(c.uid());
       if (id == null) continue;
-      if (c.wantsToRun()) running.add(id);
+      if (c.wantsToRun() && !waiting.contains(c.uid())) running.add(id);
       else held.add(id);
     }
     held.removeAll(running);

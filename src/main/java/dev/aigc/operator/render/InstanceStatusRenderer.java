@@ -28,6 +28,14 @@ public final class InstanceStatusRenderer {
    */
   public static AigcInstanceStatus render(
       AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer, String templateProblem, String now) {
+    return render(instance, template, id, gameServer, templateProblem, null, now);
+  }
+
+  /**
+   * @param quotaProblem the quota this instance waits for ({@link QuotaAdmission}), or null when it may run
+   */
+  public static AigcInstanceStatus render(AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer,
+      String templateProblem, String quotaProblem, String now) {
     AigcInstanceStatus previous = instance.getStatus() == null ? new AigcInstanceStatus() : instance.getStatus();
     Long generation = instance.getMetadata().getGeneration();
     String templateName = instance.getSpec().getTemplate();
@@ -60,6 +68,11 @@ public final class InstanceStatusRenderer {
       phase = new Phase(InstancePhase.Failed, Progress.STALLED, "NoDedicatedMode",
           "AigcTemplate " + templateName + " has no spec.dedicated section, so it offers no per-user instances"
               + (id == null ? "" : "; ID " + id + " and its disk are kept"));
+    } else if (quotaProblem != null && templateProblem == null && gameServer == null
+        && instance.getSpec().getState() != InstanceState.Stopped) {
+      // a human can make room (stop an instance, raise the quota); meanwhile it waits its turn
+      phase = new Phase(InstancePhase.Pending, Progress.STALLED, "QuotaExceeded",
+          quotaProblem + "; it starts by itself when room frees up (first come, first served)");
     } else if (id == null) {
       phase = templateProblem != null
           ? new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateInvalid", "AigcTemplate " + templateName + ": " + templateProblem)

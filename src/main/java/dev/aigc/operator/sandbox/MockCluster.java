@@ -118,7 +118,7 @@ public class MockCluster implements AutoCloseable {
 
   /** Our CRDs, from the classpath (the committed copies, which CrdDriftTest keeps equal to the model). */
   private void applyCrds() {
-    for (Class<? extends HasMetadata> kind : List.of(AigcTemplate.class, AigcInstance.class)) {
+    for (Class<? extends HasMetadata> kind : List.of(AigcTemplate.class, AigcInstance.class, dev.aigc.operator.api.AigcQuota.class)) {
       String resource = "/crds/" + HasMetadata.getFullResourceName(kind) + "-v1.yml";
       try (InputStream in = MockCluster.class.getResourceAsStream(resource)) {
         if (in == null) throw new IllegalStateException(resource + " is not on the classpath");

@@ -19,11 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CrdSchemaTest {
   static CrdSchema templates;
   static CrdSchema instances;
+  static CrdSchema quotas;
 
   @BeforeAll
   static void load() throws IOException {
     templates = CrdSchema.load("aigctemplates.aigc.dev-v1.yml");
     instances = CrdSchema.load("aigcinstances.aigc.dev-v1.yml");
+    quotas = CrdSchema.load("aigcquotas.aigc.dev-v1.yml");
   }
 
   @Test
@@ -33,11 +35,23 @@ class CrdSchemaTest {
         for (String doc : Files.readString(file).split("(?m)^---$")) {
           JsonNode node = CrdSchema.yaml(doc);
           if (node == null || node.isNull() || node.isMissingNode()) continue;
-          CrdSchema schema = "AigcTemplate".equals(node.path("kind").asText()) ? templates : instances;
+          String kind = node.path("kind").asText();
+          CrdSchema schema = "AigcTemplate".equals(kind) ? templates : "AigcQuota".equals(kind) ? quotas : instances;
           assertThat(schema.errors(node)).as(file.toString()).isEmpty();
         }
       }
     }
+  }
+
+  @Test
+  void quotaBoundsAreRefusedBelowZero() {
+    JsonNode quota = CrdSchema.yaml("""
+        apiVersion: aigc.dev/v1alpha1
+        kind: AigcQuota
+        metadata: {name: q}
+        spec: {gpus: -1, gpuMemoryGiBPerUser: 12}
+        """);
+    assertThat(quotas.errors(quota)).singleElement().asString().contains("gpus");
   }
 
   static final String TEMPLATE = """

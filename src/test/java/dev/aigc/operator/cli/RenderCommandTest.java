@@ -65,6 +65,33 @@ class RenderCommandTest {
         "user-data-stable-diffusion-cpu-0=alice-sd-cpu", "user-data-stable-diffusion-cpu-1=bob-sd-cpu");
   }
 
+  @Test
+  void aTemplateQuotaRendersOnlyTheFirstComeInstancesAsRunning() throws IOException {
+    Path input = dir.resolve("quota.yaml");
+    Files.writeString(input, Files.readString(Path.of("examples/quotas.yaml")) + """
+        ---
+        apiVersion: aigc.dev/v1alpha1
+        kind: AigcInstance
+        metadata: {name: alice-1}
+        spec: {template: stable-diffusion-gpu-quota, owner: alice}
+        ---
+        apiVersion: aigc.dev/v1alpha1
+        kind: AigcInstance
+        metadata: {name: alice-2}
+        spec: {template: stable-diffusion-gpu-quota, owner: alice}
+        ---
+        apiVersion: aigc.dev/v1alpha1
+        kind: AigcInstance
+        metadata: {name: bob-1}
+        spec: {template: stable-diffusion-gpu-quota, owner: bob}
+        """);
+    Result r = render("-f", input.toString());
+    assertThat(r.status()).as(r.err()).isZero();
+    // maxPerUser 1: alice's second instance waits, gets no ID and no disk
+    assertThat(r.documents().get(0).at("/spec/replicas").asInt()).isEqualTo(2);
+    assertThat(disksIn(r)).extracting(d -> d.substring(d.indexOf('=') + 1)).containsExactly("alice-1", "bob-1");
+  }
+
   /** The disks the operator would create, as name=instance: they are the ID record. */
   private static List<String> disksIn(Result r) throws IOException {
     return r.documents().stream().filter(d -> "PersistentVolumeClaim".equals(d.at("/kind").asText()))

@@ -64,7 +64,7 @@ class PrinterColumnOrderTest {
   @Test
   void theCommittedCrdsListColumnsAsTheModelDeclaresThem() throws Exception {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    for (Class<?> model : List.of(AigcTemplate.class, AigcInstance.class)) {
+    for (Class<?> model : List.of(AigcTemplate.class, AigcInstance.class, dev.aigc.operator.api.AigcQuota.class)) {
       String plural = model.getSimpleName().toLowerCase() + "s";
       JsonNode crd = yaml.readTree(Files.readString(Path.of("crds", plural + ".aigc.dev-v1.yml")));
       List<String> columns = new ArrayList<>();
