@@ -193,6 +193,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       GameServerSet set = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
       if (set != null && ownedBy(set, template)) writer.delete(set);
       sharedEndpoints.deleteFor(template);
+      // nothing of it waits any more, and its GPUs are free for the namespace's other templates
+      board.publish(namespace, name, Map.of());
+      board.wakeWaiting(namespace, name);
       return DeleteControl.defaultDelete();
     }
   }

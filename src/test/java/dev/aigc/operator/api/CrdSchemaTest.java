@@ -44,7 +44,7 @@ class CrdSchemaTest {
   }
 
   @Test
-  void quotaBoundsAreRefusedBelowZero() {
+  void quotaBoundsAreRefusedBelowZero() throws Exception {
     JsonNode quota = CrdSchema.yaml("""
         apiVersion: aigc.dev/v1alpha1
         kind: AigcQuota

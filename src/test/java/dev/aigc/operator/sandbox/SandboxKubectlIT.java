@@ -53,6 +53,7 @@ class SandboxKubectlIT {
     Result apply = kubectl("apply", "-f", "examples/");
     assertThat(apply.out().lines()).containsExactlyInAnyOrder(
         "aigcinstance.aigc.dev/alice-sd-cpu unchanged", "aigcinstance.aigc.dev/bob-sd-cpu unchanged",
+        "aigcquota.aigc.dev/team-gpus unchanged", "aigctemplate.aigc.dev/stable-diffusion-gpu-quota unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-cpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-eci-cpu unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-eci-gpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-gpu unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-gpu-share unchanged", "aigctemplate.aigc.dev/stable-diffusion-restricted unchanged",
