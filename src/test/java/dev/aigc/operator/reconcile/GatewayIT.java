@@ -184,6 +184,32 @@ class GatewayIT extends OperatorTestBase {
     await().atMost(WAIT).until(() -> disk(0) == null);
   }
 
+  /** The gateway tells a user at once that a template quota holds their instance; the operator still decides. */
+  @Test
+  void anInstallOrStartBeyondATemplateQuotaIsRefusedWithAMessageTheDashboardShows() throws Exception {
+    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
+        .until(() -> kubectl.resources(dev.aigc.operator.api.AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
+          dev.aigc.operator.api.QuotaSpec quota = new dev.aigc.operator.api.QuotaSpec();
+          quota.setMaxRunning(1);
+          t.getSpec().getDedicated().setQuota(quota);
+          return t;
+        }) != null);
+    await().atMost(WAIT).until(() -> catalog.templates().stream()
+        .anyMatch(t -> t.getSpec().getDedicated().getQuota() != null));
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    String bob = "aigc_session=" + signIn("bob", Map.of(), "/").getValue();
+    HttpResponse<String> first = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+    awaitPhase(JSON.readTree(first.body()).path("name").asText(), InstancePhase.Running);
+    await().atMost(WAIT).until(() -> catalog.instances().size() == 1);
+
+    HttpResponse<String> second = send("POST", "/api/v1/instances", bob, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}");
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(second.body()).path("error").asText()).isEqualTo("quota_exceeded");
+    assertThat(JSON.readTree(second.body()).path("message").asText()).contains("allows 1 running instance", "try again when one stops");
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
   @Test
   void restartRecreatesThePodOnceWithTheSameIdAndDisk() throws Exception {
     String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
