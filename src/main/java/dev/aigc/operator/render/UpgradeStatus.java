@@ -19,6 +19,7 @@ public final class UpgradeStatus {
   public static final String UP_TO_DATE = "UpToDate";
   public static final String RESTART_TO_UPDATE = "RestartToUpdate";
   public static final String UPDATING = "Updating";
+  public static final String VERSION_UNKNOWN = "VersionUnknown";
 
   /**
    * @param generation the pod's version (null: the pod predates versions)
@@ -45,13 +46,20 @@ public final class UpgradeStatus {
       return new Result(null, Conditions.without(conditions, UPDATE_AVAILABLE), null);
     }
     Long running = PodTemplateVersion.generationOf(podAnnotations);
-    if (running != null && running >= current) {
+    if (running == null) {
+      // made by an operator version that did not record versions: what it runs is not known, and
+      // telling every user of an upgraded operator to restart for nothing would be worse
+      return new Result(null, Conditions.with(conditions, UPDATE_AVAILABLE, Conditions.UNKNOWN, VERSION_UNKNOWN,
+          "the pod predates version tracking; a restart puts it on the template's current version (generation " + current + ")",
+          instanceGeneration, now), null);
+    }
+    if (running >= current) {
       return new Result(running, Conditions.with(conditions, UPDATE_AVAILABLE, false, UP_TO_DATE,
           "runs the template's current version (generation " + running + ")", instanceGeneration, now), null);
     }
     UpgradePolicy policy = template.getSpec().effectiveUpgradePolicy();
     List<String> changes = PodTemplateVersion.changes(podAnnotations, templateStatus.getDedicatedParts());
-    String what = "template generation " + (running == null ? "unknown" : running) + " -> " + current
+    String what = "template generation " + running + " -> " + current
         + (changes.isEmpty() ? "" : " changes " + String.join(", ", changes));
     Duration force = Durations.parse(template.getSpec().getForceUpgradeAfter());
     String reason = policy == UpgradePolicy.Immediate ? UPDATING : RESTART_TO_UPDATE;
