@@ -8,6 +8,7 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.GatewayVertx;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.render.Allocation;
@@ -16,7 +17,6 @@ import dev.aigc.operator.sim.NginxConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -78,8 +78,8 @@ public final class AuthBench {
       users.add(new String[] {host, GatewayServer.SESSION_COOKIE + "=" + sessions.seal("user-" + i, null, false)});
     }
 
-    // two event loops, as the gateway has on one core (Vert.x: two per core)
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    // the gateway's own Vert.x (one event loop, which accepts too)
+    Vertx vertx = GatewayVertx.create();
     GatewayServer gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()),
         GatewayServer.ProxyMode.NGINX);
     int gatewayPort = gateway.start("127.0.0.1", 0);
