@@ -8,6 +8,7 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.GatewayVertx;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.render.Allocation;
@@ -16,7 +17,6 @@ import dev.aigc.operator.sim.NginxConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -78,8 +78,8 @@ public final class AuthBench {
       users.add(new String[] {host, GatewayServer.SESSION_COOKIE + "=" + sessions.seal("user-" + i, null, false)});
     }
 
-    // two event loops, as the gateway has on one core (Vert.x: two per core)
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    // the gateway's own Vert.x (one event loop, which accepts too)
+    Vertx vertx = GatewayVertx.create();
     GatewayServer gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()),
         GatewayServer.ProxyMode.NGINX);
     int gatewayPort = gateway.start("127.0.0.1", 0);
@@ -100,16 +100,17 @@ public final class AuthBench {
       awaitPort(viaGateway);
       backendsWorker = nginx.get(0).children().findFirst().orElseThrow().pid();
       Path script = luaScript(frontDir, users);
-      // warm up the JIT and both paths
+      // warm up both paths, the gateway until the JIT has seen enough requests: on a busy machine 3 s
+      // were too few, and C2 compiling during the first measured runs counted as the gateway's CPU
       String wrkCpu = pinned ? FRONT_CPU : null;
-      wrk(3, 16, viaGateway, script, frontDir, wrkCpu);
-      wrk(3, 16, viaBaseline, script, frontDir, wrkCpu);
+      warmUp(viaGateway, script, frontDir, wrkCpu);
+      warmUp(viaBaseline, script, frontDir, wrkCpu);
 
       System.out.printf(Locale.ROOT, "users=%d instances=%d seconds_per_run=%d repeats=%d (median run by req/s) cpus=%s%n",
           USERS, USERS, seconds, repeats, pinned ? "front nginx and wrk on cpu " + FRONT_CPU + ", auth backend and instance stub on cpu "
               + AUTH_CPU : "shared");
-      System.out.printf(Locale.ROOT, "%-11s %-9s %10s %10s %10s %8s %16s%n", "connections", "auth", "req/s", "p50", "p99", "non-2xx",
-          "auth cpu/req");
+      System.out.printf(Locale.ROOT, "%-11s %-9s %10s %10s %10s %8s %16s %14s%n", "connections", "auth", "req/s", "p50", "p99", "non-2xx",
+          "auth cpu/req", "wake-ups/req");
       List<String> verdicts = new ArrayList<>();
       for (int connections : CONNECTIONS) {
         List<Result> baselineRuns = new ArrayList<>();
@@ -181,16 +182,18 @@ public final class AuthBench {
   }
 
   private static void print(int connections, String auth, Result r) {
-    System.out.printf(Locale.ROOT, "%-11d %-9s %10.0f %10s %10s %8d %14.1fus%n", connections, auth, r.rps, r.p50, r.p99, r.errors,
-        r.authCpuMicros);
+    System.out.printf(Locale.ROOT, "%-11d %-9s %10.0f %10s %10s %8d %14.1fus %14.2f%n", connections, auth, r.rps, r.p50, r.p99, r.errors,
+        r.authCpuMicros, r.authWakeUps);
   }
 
   /**
    * One wrk run. {@code authCpuMicros}: CPU time per request of the auth side, this JVM (the gateway)
    * and the backends nginx's worker (the 204 and the instances' stub) together: what each auth
-   * backend costs, whatever else the machine runs.
+   * backend costs, whatever else the machine runs. {@code authWakeUps}: their voluntary context
+   * switches per request, each a thread that slept and was woken, which a busy CPU can delay by a
+   * scheduler slice; a count that the machine's load hardly changes.
    */
-  private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros) {}
+  private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros, double authWakeUps) {}
 
   private static long backendsWorker;
 
@@ -203,6 +206,34 @@ public final class AuthBench {
     return jvm + ticks * 10_000_000L;
   }
 
+  private static long authSideWakeUps() throws Exception {
+    long total = voluntarySwitches(Path.of("/proc/" + backendsWorker + "/status"));
+    try (var threads = Files.list(Path.of("/proc/self/task"))) {
+      for (Path thread : threads.toList()) total += voluntarySwitches(thread.resolve("status"));
+    }
+    return total;
+  }
+
+  private static long voluntarySwitches(Path status) {
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith("voluntary_ctxt_switches:")) return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
+      }
+    } catch (java.io.IOException e) {
+      // a thread that ended meanwhile
+    }
+    return 0;
+  }
+
+  /** Runs of 3 s at 16 connections until 60,000 requests have gone through, or 30 s. */
+  private static void warmUp(int port, Path script, Path dir, String cpu) throws Exception {
+    long requests = 0;
+    for (int second = 0; requests < 60_000 && second < 30; second += 3) {
+      Result run = wrk(3, 16, port, script, dir, cpu);
+      requests += Math.round(run.rps * 3);
+    }
+  }
+
   private static Result median(List<Result> runs) {
     List<Result> sorted = runs.stream().sorted(Comparator.comparingDouble(Result::rps)).toList();
     return sorted.get(sorted.size() / 2);
@@ -210,17 +241,19 @@ public final class AuthBench {
 
   private static Result wrk(int seconds, int connections, int port, Path script, Path dir, String cpu) throws Exception {
     long cpuBefore = authSideCpuNanos();
+    long wakeUpsBefore = authSideWakeUps();
     Process wrk = new ProcessBuilder(onCpu(cpu, "wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections, "-d" + seconds + "s",
         "--latency", "-s", script.toString(), "http://127.0.0.1:" + port + "/")).redirectErrorStream(true).start();
     String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     wrk.waitFor();
     long cpuUsed = authSideCpuNanos() - cpuBefore;
+    long wakeUps = authSideWakeUps() - wakeUpsBefore;
     Files.writeString(dir.resolve("wrk-" + port + "-c" + connections + ".txt"), out);
     String p99 = find(out, "\\s99%\\s+(\\S+)", "?");
     long requests = Long.parseLong(find(out, "(\\d+) requests in", "1"));
     return new Result(Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)", "0")),
         Long.parseLong(find(out, "Non-2xx or 3xx responses:\\s+(\\d+)", "0")),
-        find(out, "\\s50%\\s+(\\S+)", "?"), p99, micros(p99), cpuUsed / 1000.0 / requests);
+        find(out, "\\s50%\\s+(\\S+)", "?"), p99, micros(p99), cpuUsed / 1000.0 / requests, (double) wakeUps / requests);
   }
 
   /** wrk's "850.00us", "1.23ms", "2.00s" in microseconds. */

@@ -52,7 +52,7 @@ public final class Gateway implements AutoCloseable {
     OidcProvider provider = OidcProvider.discover(oidc, HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
     Catalog catalog = new Catalog(client, directory, namespaces);
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = GatewayVertx.create();
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
         provider, catalog, telemetry);
     int port = server.start(settings.listenHost(), settings.listenPort());

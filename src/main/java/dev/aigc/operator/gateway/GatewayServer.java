@@ -2,6 +2,7 @@ package dev.aigc.operator.gateway;
 
 import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.render.GameServerSetRenderer;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -152,7 +154,7 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private AuthDecider.Decision decide(HttpServerRequest request) {
-    List<String> routed = request.params().getAll(GameServerSetRenderer.ROUTED_HOST_PARAM);
+    List<String> routed = routedHosts(request.query());
     if (routed.size() > 1) {
       return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST, "more than one routed host: " + routed);
     }
@@ -160,7 +162,35 @@ public final class GatewayServer implements AutoCloseable {
       return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST,
           "the auth-url names no routed host (?" + GameServerSetRenderer.ROUTED_HOST_PARAM + "=$server_name): not an Ingress the operator rendered");
     }
-    return decider.decide(originalUrl(request), routed.stream().findFirst(), caller(request));
+    return decider.decide(originalUrl(request), routed.isEmpty() ? Optional.empty() : Optional.of(routed.get(0)), caller(request));
+  }
+
+  /**
+   * The values of the routed-host parameter in this query, read as Vert.x reads parameters ({@code &}
+   * and {@code ;} separate them, names are decoded and case-insensitive), without decoding or keeping
+   * the parameters /auth does not read.
+   */
+  static List<String> routedHosts(String query) {
+    List<String> hosts = new ArrayList<>(1);
+    if (query == null) return hosts;
+    int end = query.indexOf('#');
+    end = end < 0 ? query.length() : end;
+    for (int from = 0; from < end; ) {
+      int next = from;
+      while (next < end && query.charAt(next) != '&' && query.charAt(next) != ';') next++;
+      while (from < next && query.charAt(from) == '=') from++; // as Netty does: "=host" is host, empty
+      int equals = query.indexOf('=', from);
+      int nameEnd = equals >= 0 && equals < next ? equals : next;
+      if (nameEnd > from && decode(query.substring(from, nameEnd)).equalsIgnoreCase(GameServerSetRenderer.ROUTED_HOST_PARAM)) {
+        hosts.add(decode(nameEnd < next ? query.substring(nameEnd + 1, next) : ""));
+      }
+      from = next + 1;
+    }
+    return hosts;
+  }
+
+  private static String decode(String component) {
+    return component.indexOf('%') < 0 && component.indexOf('+') < 0 ? component : QueryStringDecoder.decodeComponent(component);
   }
 
   /** The session cookie, or else a bearer token the provider signed (checked against cached keys). */

@@ -58,7 +58,8 @@ public final class InstanceDirectory {
   public Optional<Entry> lookup(String host) {
     Set<Entry> entries = byHost.get(host);
     if (entries == null || entries.size() != 1) return Optional.empty();
-    return entries.stream().findFirst();
+    var only = entries.iterator();
+    return only.hasNext() ? Optional.of(only.next()) : Optional.empty(); // removed meanwhile
   }
 
   public void touch(Entry entry, Instant when) {

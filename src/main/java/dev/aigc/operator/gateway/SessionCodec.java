@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -45,9 +46,15 @@ public final class SessionCodec {
   private final Duration ttl;
   private final Clock clock;
   private final SessionRevocations revocations;
-  /** Sessions already decrypted, by cookie value; bounded, and cleared whole when full. */
-  private final java.util.concurrent.ConcurrentHashMap<String, Session> opened = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final int OPENED_MAX = 50_000;
+  /**
+   * Sessions already decrypted, by the cookie's last part (the GCM authentication tag: 22 characters
+   * to hash instead of the whole cookie's 600 or more), each with the whole cookie it came from,
+   * which a request's cookie must equal. Bounded (about 1 KB an entry), and cleared whole when full.
+   */
+  private final ConcurrentHashMap<String, Opened> opened = new ConcurrentHashMap<>();
+  private static final int OPENED_MAX = 20_000;
+
+  private record Opened(String cookie, Session session) {}
 
   /** Sessions whose revocations this process alone knows (a single gateway, tests). */
   public SessionCodec(List<byte[]> keys, Duration ttl, Clock clock) {
@@ -114,14 +121,17 @@ public final class SessionCodec {
     if (cookie == null) return Optional.empty();
     // /auth sees the same cookie on every request of a page: decrypt it once, re-check expiry and
     // revocation (both from memory) each time
-    Session known = opened.get(cookie);
-    if (known == null) {
-      known = decrypt(cookie).orElse(null);
-      if (known == null) return Optional.empty();
+    String tag = cookie.substring(cookie.lastIndexOf('.') + 1);
+    Opened known = opened.get(tag);
+    if (known == null || !known.cookie().equals(cookie)) {
+      Session session = decrypt(cookie).orElse(null);
+      if (session == null) return Optional.empty();
       if (opened.size() >= OPENED_MAX) opened.clear();
-      opened.put(cookie, known);
+      known = new Opened(cookie, session);
+      opened.put(tag, known);
     }
-    return known.expiresAt().isAfter(clock.instant()) && !revocations.revoked(known) ? Optional.of(known) : Optional.empty();
+    Session session = known.session();
+    return session.expiresAt().isAfter(clock.instant()) && !revocations.revoked(session) ? Optional.of(session) : Optional.empty();
   }
 
   private Optional<Session> decrypt(String cookie) {

@@ -155,4 +155,62 @@ class SessionCodecTest {
     assertThat(codec.open(alice)).isEmpty();
     assertThat(codec.open(aliceElsewhere)).as("sign-out ends one session, not the user's others").isPresent();
   }
+
+  @Test
+  void aCachedSessionStopsOpeningTheMomentItExpires() {
+    MutableClock clock = new MutableClock(NOW);
+    SessionCodec codec = new SessionCodec(List.of(KEY_A), Duration.ofHours(8), clock);
+    String alice = codec.seal("alice", null, false);
+    assertThat(codec.open(alice)).isPresent(); // now in the codec's cache of decrypted cookies
+
+    clock.now = NOW.plus(Duration.ofHours(8)).minusMillis(1);
+    assertThat(codec.open(alice)).isPresent();
+    clock.now = NOW.plus(Duration.ofHours(8));
+    assertThat(codec.open(alice)).as("expired, though decrypted before").isEmpty();
+  }
+
+  @Test
+  void aCachedSessionIsRefusedOnceACutoffCoversIt() {
+    MutableClock clock = new MutableClock(NOW);
+    SessionRevocations revocations = SessionRevocations.inMemory(clock);
+    SessionCodec codec = new SessionCodec(List.of(KEY_A), Duration.ofHours(8), clock, revocations);
+    String before = codec.seal("alice", null, false);
+    assertThat(codec.open(before)).isPresent();
+    clock.now = NOW.plusSeconds(60);
+    String after = codec.seal("alice", null, false);
+
+    // the record another replica wrote when the revoked-session list was full
+    revocations.load(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .addToData(SessionRevocations.ISSUED_BEFORE, Long.toString(NOW.plusSeconds(30).getEpochSecond())).build());
+    assertThat(codec.open(before)).as("issued before the cutoff, though decrypted before").isEmpty();
+    assertThat(codec.open(after)).isPresent();
+  }
+
+  @Test
+  void aCookieThatEndsLikeAnOpenedOneIsNotTakenForIt() {
+    SessionCodec codec = codec(NOW, KEY_A);
+    String alice = codec.seal("alice", null, false);
+    assertThat(codec.open(alice)).isPresent(); // cached under its last part, the authentication tag
+    String[] parts = alice.split("\\.");
+    byte[] ciphertext = Base64.getUrlDecoder().decode(parts[3]);
+    ciphertext[0] ^= 1;
+    parts[3] = Base64.getUrlEncoder().withoutPadding().encodeToString(ciphertext);
+    String forged = String.join(".", parts);
+
+    assertThat(forged).endsWith(alice.substring(alice.lastIndexOf('.')));
+    assertThat(codec.open(forged)).as("same tag, other content").isEmpty();
+    assertThat(codec.open(alice)).isPresent();
+  }
+
+  private static final class MutableClock extends Clock {
+    volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override public Instant instant() { return now; }
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+  }
 }

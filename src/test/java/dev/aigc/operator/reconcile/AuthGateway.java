@@ -3,6 +3,7 @@ package dev.aigc.operator.reconcile;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
+import dev.aigc.operator.gateway.GatewayVertx;
 import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.observe.Telemetry;
@@ -18,7 +19,7 @@ import java.util.List;
 final class AuthGateway implements AutoCloseable {
   final SessionCodec sessions;
   final int port;
-  private final Vertx vertx = Vertx.vertx();
+  private final Vertx vertx = GatewayVertx.create(); // as the gateway runs it
   private final GatewayServer server;
   private final SharedIndexInformer<AigcInstance> informer;
 
