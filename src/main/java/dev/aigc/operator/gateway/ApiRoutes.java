@@ -103,7 +103,9 @@ final class ApiRoutes {
   }
 
   private void listTemplates(RoutingContext ctx) {
-    json(ctx, 200, Map.of("items", catalog.templates().stream().map(ApiRoutes::templateView).toList()));
+    // a template being deleted is no longer offered
+    json(ctx, 200, Map.of("items", catalog.templates().stream().filter(t -> t.getMetadata().getDeletionTimestamp() == null)
+        .map(ApiRoutes::templateView).toList()));
   }
 
   /** Filters of the admins' view of all users' instances, each an exact match on the field of that name in the view. */
@@ -169,6 +171,11 @@ final class ApiRoutes {
     AigcTemplate template = matches.get(0);
     if (template.getSpec().getDedicated() == null) {
       SignInRoutes.fail(ctx, 400, "no_dedicated_mode", "Template " + templateName + " offers only a shared endpoint.");
+      return;
+    }
+    // its deletion would take the new instance with it (deletionPolicy Cascade) or leave it waiting (Block)
+    if (template.getMetadata().getDeletionTimestamp() != null) {
+      SignInRoutes.fail(ctx, 409, "template_deleting", "Template " + templateName + " is being deleted; it takes no new instances.");
       return;
     }
     String name = requestedName != null ? requestedName : defaultName(caller.user(), templateName);

@@ -210,6 +210,24 @@ class GatewayIT extends OperatorTestBase {
     assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems()).hasSize(1);
   }
 
+  /** A template on its way out (its finalizer holds it while its instances go) takes no new instances. */
+  @Test
+  void aTemplateBeingDeletedIsNotOfferedAndTakesNoInstall() throws Exception {
+    String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
+    var template = kubectl.resources(dev.aigc.operator.api.AigcTemplate.class).inNamespace(NS).withName(TEMPLATE);
+    await().atMost(WAIT).until(() -> !template.get().getMetadata().getFinalizers().isEmpty());
+    // the operator is down: its finalizer holds the template in Deleting
+    stopOperator();
+    template.delete();
+    await().atMost(WAIT).until(() -> catalog.templates().stream().allMatch(t -> t.getMetadata().getDeletionTimestamp() != null));
+
+    assertThat(JSON.readTree(get("/api/v1/templates", alice).body()).path("items")).isEmpty();
+    HttpResponse<String> refused = send("POST", "/api/v1/instances", alice, ORIGIN, "{\"template\": \"" + TEMPLATE + "\"}");
+    assertThat(refused.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(refused.body()).path("error").asText()).isEqualTo("template_deleting");
+    assertThat(kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).list().getItems()).isEmpty();
+  }
+
   @Test
   void restartRecreatesThePodOnceWithTheSameIdAndDisk() throws Exception {
     String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();
