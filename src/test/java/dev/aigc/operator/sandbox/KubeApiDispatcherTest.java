@@ -72,11 +72,11 @@ class KubeApiDispatcherTest {
     client.resource(instance("table", "alice-sd")).create();
     JsonNode table = get("/apis/aigc.dev/v1alpha1/namespaces/table/aigcinstances", "application/json;as=Table;v=v1;g=meta.k8s.io");
     assertThat(table.path("kind").asText()).isEqualTo("Table");
-    assertThat(table.path("columnDefinitions").findValuesAsText("name")).containsExactly("Name", "Age", "Owner", "Template", "Phase", "URL");
+    assertThat(table.path("columnDefinitions").findValuesAsText("name")).containsExactly("Name", "Owner", "Template", "Phase", "Update", "URL", "Age");
     JsonNode cells = table.path("rows").get(0).path("cells");
     assertThat(cells.get(0).asText()).isEqualTo("alice-sd");
-    assertThat(cells.get(2).asText()).isEqualTo("alice");
-    assertThat(cells.get(3).asText()).isEqualTo("stable-diffusion-cpu");
+    assertThat(cells.get(1).asText()).isEqualTo("alice");
+    assertThat(cells.get(2).asText()).isEqualTo("stable-diffusion-cpu");
   }
 
   @Test

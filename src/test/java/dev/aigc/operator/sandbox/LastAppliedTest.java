@@ -19,7 +19,7 @@ class LastAppliedTest {
       + "{\"className\":\"nginx\",\"host\":\"instances\\u003cid\\u003e-cpu.example.com\",\"path\":\"/\",\"pathType\":"
       + "\"ImplementationSpecific\"},\"storage\":{\"mountPath\":\"/root/stable-diffusion\",\"size\":\"50Gi\",\"storageClassName\":"
       + "\"alicloud-disk-essd\"}},\"description\":\"Stable Diffusion WebUI on CPU. Slow, but needs no GPU.\",\"displayName\":"
-      + "\"Stable Diffusion (CPU)\"}}\n";
+      + "\"Stable Diffusion (CPU)\",\"upgradePolicy\":\"OnRestart\"}}\n";
 
   @Test
   void theAnnotationIsWhatKubectlApplyWrites() throws Exception {
