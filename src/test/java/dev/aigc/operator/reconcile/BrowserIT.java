@@ -131,10 +131,14 @@ class BrowserIT extends OperatorTestBase {
     WebElement restart = browser.findElement(By.cssSelector("tr[data-instance] button.restart"));
     assertThat(restart.getText()).isEqualTo("Restart to update");
     restart.click();
-    wait.until(ExpectedConditions.invisibilityOfElementLocated(update));
+    // the pod is re-created on the new version, and the dashboard stops offering the update
+    org.awaitility.Awaitility.await().atMost(WAIT).until(() -> {
+      var pod = kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get();
+      return pod != null && pod.getMetadata().getDeletionTimestamp() == null
+          && pod.getSpec().getContainers().get(0).getImage().endsWith(":v1.0.1-cpu");
+    });
     wait.until(ExpectedConditions.textToBe(phase, "Running"));
-    assertThat(kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-0").get().getSpec().getContainers().get(0).getImage())
-        .endsWith(":v1.0.1-cpu");
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(update));
 
     browser.findElement(By.cssSelector("tr[data-instance] button.stop")).click();
     wait.until(ExpectedConditions.textToBe(phase, "Stopped"));
