@@ -1,7 +1,6 @@
 package dev.aigc.operator.bench;
 
 import dev.aigc.operator.api.AigcInstance;
-import dev.aigc.operator.api.AigcInstanceSpec;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServer;
@@ -157,14 +156,9 @@ public final class ConvergenceBench {
     return (burst ? "burst-" : "user-") + i;
   }
 
+  /** An install as the gateway makes it (with the instance controller's finalizer on). */
   static AigcInstance instance(String name, int i, int templates) {
-    AigcInstance instance = new AigcInstance();
-    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    AigcInstanceSpec spec = new AigcInstanceSpec();
-    spec.setTemplate("sd-" + (i % templates));
-    spec.setOwner(name);
-    instance.setSpec(spec);
-    return instance;
+    return AigcInstance.install(NS, name, "sd-" + (i % templates), name);
   }
 
   /** Runs {@code task(i)} for i in [0, count) on the pool, all at once; waits for all. */

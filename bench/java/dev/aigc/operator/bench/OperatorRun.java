@@ -240,7 +240,11 @@ final class OperatorRun {
     return pool.getQueue().isEmpty() && pool.getActiveCount() == 0;
   }
 
-  /** Waits until the operator's reconciler pool has been idle for half a second. */
+  /**
+   * Waits until the operator's reconciler pool has been idle for 1.5 s: longer than the pace of its
+   * deferred writes (a template's counts and added IDs, at most one a second), so that the last of
+   * those is a trailing write of the convergence, not a write while idle.
+   */
   static void settle(ThreadPoolExecutor pool, long deadline) {
     if (pool == null) {
       LockSupport.parkNanos(2_000_000_000L);
@@ -250,7 +254,7 @@ final class OperatorRun {
     while (System.nanoTime() < deadline) {
       if (idle(pool)) {
         if (idleSince < 0) idleSince = System.nanoTime();
-        else if (System.nanoTime() - idleSince > 500_000_000L) return;
+        else if (System.nanoTime() - idleSince > 1_500_000_000L) return;
       } else {
         idleSince = -1;
       }

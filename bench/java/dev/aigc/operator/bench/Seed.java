@@ -21,7 +21,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.javaoperatorsdk.operator.ReconcilerUtils;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -50,7 +49,6 @@ final class Seed {
   static Seed converged(AigcTemplate example, int instances, int templates) {
     Seed seed = new Seed();
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    String finalizer = ReconcilerUtils.getDefaultFinalizerName(AigcInstance.class);
     for (int t = 0; t < templates; t++) {
       AigcTemplate template = ConvergenceBench.template(example, t);
       stamp(template, now);
@@ -60,7 +58,6 @@ final class Seed {
       for (int i = t; i < instances; i += templates) {
         AigcInstance instance = ConvergenceBench.instance(ConvergenceBench.instanceName(false, i), i, templates);
         stamp(instance, now);
-        instance.getMetadata().setFinalizers(List.of(finalizer));
         mine.add(instance);
       }
       List<InstanceClaim> claims = mine.stream().map(InstanceClaim::of).toList();

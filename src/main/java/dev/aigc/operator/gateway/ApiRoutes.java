@@ -1,13 +1,11 @@
 package dev.aigc.operator.gateway;
 
 import dev.aigc.operator.api.AigcInstance;
-import dev.aigc.operator.api.AigcInstanceSpec;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DataRetention;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.UpgradeStatus;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.json.Json;
@@ -180,12 +178,8 @@ final class ApiRoutes {
     }
     String name = requestedName != null ? requestedName : defaultName(caller.user(), templateName);
     String templateNamespace = template.getMetadata().getNamespace();
-    AigcInstance instance = new AigcInstance();
-    instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(templateNamespace).build());
-    AigcInstanceSpec spec = new AigcInstanceSpec();
-    spec.setTemplate(templateName);
-    spec.setOwner(caller.user()); // always the caller, whatever the body says
-    instance.setSpec(spec);
+    // the owner is always the caller, whatever the body says
+    AigcInstance instance = AigcInstance.install(templateNamespace, name, templateName, caller.user());
     // One instance per user and template, whatever its name: checked against the API server, not the
     // cache (which lags a create just made), and one check-and-create at a time per user and template
     // in this gateway; a second one meanwhile is refused, not queued (a second gateway replica could

@@ -51,6 +51,7 @@ import java.util.stream.Collectors;
  */
 @ControllerConfiguration(
     name = AigcInstanceReconciler.NAME,
+    finalizerName = AigcInstance.FINALIZER,
     // a restart request is an annotation, which does not bump the generation; see AigcOperator
     generationAwareEventProcessing = false,
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))

@@ -24,6 +24,7 @@ import dev.aigc.operator.render.PodTemplateVersion;
 import dev.aigc.operator.render.UpgradeStatus;
 import dev.aigc.operator.render.TemplateValidator;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -38,6 +39,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
@@ -60,8 +62,6 @@ import org.slf4j.LoggerFactory;
     maxReconciliationInterval = @MaxReconciliationInterval(interval = 3, timeUnit = TimeUnit.MINUTES))
 public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner<AigcTemplate> {
   public static final String NAME = "aigctemplate";
-  /** JOSDK's finalizer of the instance controller, whose cleanup hands a disk to its retention. */
-  static final String INSTANCE_FINALIZER = io.javaoperatorsdk.operator.ReconcilerUtils.getDefaultFinalizerName(AigcInstance.class);
   private static final Logger log = LoggerFactory.getLogger(AigcTemplateReconciler.class);
 
   private final OperatorSettings settings;
@@ -76,6 +76,16 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private InformerEventSource<AigcQuota, AigcTemplate> quotas;
   private final QuotaBoard board;
   private final Quotas quotaDecisions;
+  /**
+   * How often a template's status may be written for its instance counts alone, and its
+   * GameServerSet for more IDs to start: a burst of installs shares these writes.
+   */
+  static final Duration PACE = Duration.ofSeconds(1);
+  /** How often a template with instances waiting for a quota looks again for room that freed up unseen. */
+  private static final Duration QUOTA_RECHECK = Duration.ofSeconds(30);
+  /** When each template's status and GameServerSet were last written by this process (System.nanoTime). */
+  private final Map<ResourceID, Long> lastStatusWrite = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<ResourceID, Long> lastSetWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
   public AigcTemplateReconciler(io.fabric8.kubernetes.client.KubernetesClient client, OperatorSettings settings,
       EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints, QuotaBoard board) {
@@ -196,6 +206,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       // nothing of it waits any more, and its GPUs are free for the namespace's other templates
       board.publish(namespace, name, Map.of());
       board.wakeWaiting(namespace, name);
+      lastStatusWrite.remove(ResourceID.fromResource(template));
+      lastSetWrite.remove(ResourceID.fromResource(template));
       return DeleteControl.defaultDelete();
     }
   }
@@ -239,6 +251,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     if (invalid != null && !invalid.equals(readyMessage(template))) events.warning(template, "InvalidSpec", invalid);
 
     GameServerSet current = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
+    Duration setWait = Duration.ZERO;
     if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
       releaseDedicated(template, current, mine.size());
       board.publish(namespace, name, Map.of());
@@ -260,7 +273,16 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         }, gameServerSets, disks);
         allocation = allocate(template, mine, invalid == null, verdict.waiting());
         if (invalid == null) {
-          GameServerSet written = writer.apply(GameServerSetRenderer.render(template, allocation, settings, current), current, gameServerSets);
+          GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings, current);
+          ResourceID id = ResourceID.fromResource(template);
+          long now = System.nanoTime();
+          // a write that only starts more IDs waits for the rest of the second since the last one, so a
+          // burst of installs shares it; the disks, the ID record, are written already (invariant 3).
+          // Never under a namespace quota's lock: the next template's decision counts what this set runs.
+          setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyStartsMore(desired, current)
+              ? delayAfter(lastSetWrite.get(id), now) : Duration.ZERO;
+          GameServerSet written = setWait.isZero() ? writer.apply(desired, current, gameServerSets) : current;
+          if (written != current) lastSetWrite.put(id, now);
           status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
           status.setDedicatedParts(PodTemplateVersion.partsOf(written));
         } else if (current != null) {
@@ -301,9 +323,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setConditions(Conditions.withProgress(status.getConditions(), Progress.READY, "Reconciled",
           readyMessageOf(template), generation, now()));
     }
-    UpdateControl<AigcTemplate> control = patchIfChanged(template, status, context);
+    Duration wait = patchIfChanged(template, status, context);
+    if (wait.isZero() || (!setWait.isZero() && setWait.compareTo(wait) < 0)) wait = setWait;
     // Room can also free up unseen (OKG lowers replicas itself for a killed pod): look again now and then.
-    return status.getWaitingForQuota() == null ? control : control.rescheduleAfter(java.time.Duration.ofSeconds(30));
+    if (status.getWaitingForQuota() != null && (wait.isZero() || wait.compareTo(QUOTA_RECHECK) > 0)) wait = QUOTA_RECHECK;
+    // what waits is written by the reconcile this schedules, or by any earlier one
+    return wait.isZero() ? UpdateControl.noUpdate() : UpdateControl.<AigcTemplate>noUpdate().rescheduleAfter(wait);
   }
 
   /**
@@ -348,7 +373,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     Set<String> going = new java.util.HashSet<>();
     // Only an instance that carries the instance controller's finalizer gets a disk: one deleted
     // before that would vanish without the cleanup that hands its disk to its retention.
-    Set<String> unguarded = mine.stream().filter(i -> !i.hasFinalizer(INSTANCE_FINALIZER))
+    Set<String> unguarded = mine.stream().filter(i -> !i.hasFinalizer(AigcInstance.FINALIZER))
         .map(i -> i.getMetadata().getUid()).collect(Collectors.toSet());
     for (Allocation.Assignment a : java.util.stream.Stream.concat(allocation.toCreate().stream(), allocation.toStamp().stream()).toList()) {
       if (unguarded.contains(a.instance().uid())) {
@@ -473,15 +498,51 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     return condition == null ? null : condition.getMessage();
   }
 
-  /** Patches only when the status changed, and caches the result so the next reconcile sees it. */
-  private static UpdateControl<AigcTemplate> patchIfChanged(
-      AigcTemplate template, AigcTemplateStatus status, Context<AigcTemplate> context) {
-    if (status.equals(template.getStatus())) return UpdateControl.noUpdate();
+  /**
+   * Patches only when the status changed, and caches the result so the next reconcile sees it. A
+   * change of the instance counts alone is written at most once per {@link #PACE} per
+   * template (installs would otherwise cost a template status write each): until then the reconcile
+   * is rescheduled for the moment it may write, and any reconcile after that moment writes.
+   * Conditions, generations and everything else are written at once.
+   */
+  private Duration patchIfChanged(AigcTemplate template, AigcTemplateStatus status, Context<AigcTemplate> context) {
+    if (status.equals(template.getStatus())) return Duration.ZERO;
+    ResourceID id = ResourceID.fromResource(template);
+    long now = System.nanoTime();
+    Duration wait = delayOfWrite(status, template.getStatus(), lastStatusWrite.get(id), now);
+    if (!wait.isZero()) return wait;
     PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(template, context, t -> {
       t.setStatus(status);
       return t;
     });
-    return UpdateControl.noUpdate();
+    lastStatusWrite.put(id, now);
+    return Duration.ZERO;
+  }
+
+  /**
+   * How long to hold back writing {@code desired} over {@code current}, last written at {@code
+   * lastWrite} (nanoTime, null if never by this process): zero unless only the counts changed
+   * within {@link #PACE} of the last write.
+   */
+  static Duration delayOfWrite(AigcTemplateStatus desired, AigcTemplateStatus current, Long lastWrite, long now) {
+    return onlyCountsDiffer(desired, current) ? delayAfter(lastWrite, now) : Duration.ZERO;
+  }
+
+  /** What is left of {@link #PACE} since {@code lastWrite} (nanoTime; null: no write yet), or zero. */
+  static Duration delayAfter(Long lastWrite, long now) {
+    if (lastWrite == null) return Duration.ZERO;
+    long wait = PACE.toNanos() - (now - lastWrite);
+    // a millisecond more, so the rescheduled reconcile does not find itself a hair early
+    return wait <= 0 ? Duration.ZERO : Duration.ofNanos(wait).plusMillis(1);
+  }
+
+  /** Whether {@code a} and {@code b} differ in the instance counts only (instances, running). */
+  static boolean onlyCountsDiffer(AigcTemplateStatus a, AigcTemplateStatus b) {
+    if (a == null || b == null) return false;
+    AigcTemplateStatus withCounts = Serialization.clone(b);
+    withCounts.setInstances(a.getInstances());
+    withCounts.setRunning(a.getRunning());
+    return a.equals(withCounts);
   }
 
   static boolean allocationMayChange(AigcInstance updated, AigcInstance old) {
@@ -490,7 +551,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         || !Objects.equals(idOf(updated), idOf(old))
         || killed(updated) != killed(old)
         // the instance controller's finalizer arriving is what lets an instance get a disk
-        || updated.hasFinalizer(INSTANCE_FINALIZER) != old.hasFinalizer(INSTANCE_FINALIZER)
+        || updated.hasFinalizer(AigcInstance.FINALIZER) != old.hasFinalizer(AigcInstance.FINALIZER)
         // not allocation, but the count of outdated instances in the template's status
         || outdated(updated) != outdated(old);
   }
