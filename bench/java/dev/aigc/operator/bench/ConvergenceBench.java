@@ -221,6 +221,54 @@ public final class ConvergenceBench {
     return used;
   }
 
+  /** The JVM's class histogram of live objects: class name to {instances, bytes}. */
+  static Map<String, long[]> classHistogram() {
+    Map<String, long[]> result = new java.util.HashMap<>();
+    try {
+      String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      for (String line : histogram.split("\n")) {
+        String[] parts = line.trim().split("\\s+");
+        if (parts.length < 4 || !parts[0].endsWith(":")) continue;
+        result.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
+      }
+    } catch (Exception e) {
+      System.err.println("no class histogram: " + e);
+    }
+    return result;
+  }
+
+  /** The classes that grew most in bytes from {@code before} to {@code after}, as printable lines. */
+  static String histogramGrowth(Map<String, long[]> after, Map<String, long[]> before, int top, int per) {
+    StringBuilder out = new StringBuilder();
+    after.entrySet().stream()
+        .map(e -> {
+          long[] b = before.getOrDefault(e.getKey(), new long[2]);
+          return Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+        })
+        .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+        .limit(top)
+        .forEach(e -> out.append(String.format(Locale.ROOT, "    %-70s %9d objects %8.1f MiB %7.0f B/instance%n",
+            e.getKey(), e.getValue()[0], e.getValue()[1] / 1048576.0, e.getValue()[1] / (double) per)));
+    return out.toString();
+  }
+
+  /**
+   * As {@link #usedHeapAfterGc}, once it stops falling: a closed client lets go of its buffers a
+   * moment after close() returns, which would otherwise be counted as retained by what was closed.
+   */
+  static long settledHeapAfterGc() {
+    long used = usedHeapAfterGc();
+    for (int i = 0; i < 10; i++) {
+      LockSupport.parkNanos(1_000_000_000L);
+      long now = usedHeapAfterGc();
+      if (now > used - (1L << 20)) return Math.min(used, now);
+      used = now;
+    }
+    return used;
+  }
+
   /** Live objects of the classes the operator caches, from the JVM's class histogram. */
   static Map<String, Long> liveObjects() {
     Map<String, Long> result = new LinkedHashMap<>();
