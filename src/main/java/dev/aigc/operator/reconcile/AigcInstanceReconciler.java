@@ -66,12 +66,14 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private InformerEventSource<PersistentVolumeClaim, AigcInstance> disks;
 
   private final Telemetry telemetry;
+  private final CachedFields caches;
   private volatile IndexerResourceCache<AigcInstance> primaries;
   /** When each instance began starting, in memory: only for the start-duration metric. */
   private final Map<ResourceID, Instant> startingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
-  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry) {
+  AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, CachedFields caches) {
     this.client = client;
+    this.caches = caches;
     this.events = events;
     this.telemetry = telemetry;
     this.diskWriter = new Disks(client);
@@ -99,6 +101,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcInstance.class)
             .withName("instance-disks")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.diskStore())
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .withSecondaryToPrimaryMapper(AigcInstanceReconciler::instanceOfDisk)
             .build(),
@@ -114,6 +117,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         InformerEventSourceConfiguration.from(GameServer.class, AigcInstance.class)
             .withName("instance-gameservers")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.gameServerStore())
             .withSecondaryToPrimaryMapper(this::holderOf)
             .build(),
         context);
