@@ -97,6 +97,10 @@ public final class ConvergenceBench {
     System.out.printf(Locale.ROOT, "convergence bench: N=%d M=%d burst=%d at %.0f/s, %s; %d cores, max heap %d MiB, load average %s%n",
         config.instances(), config.templates(), config.burst(), config.rate(), config.seed() ? "seeded" : "created at once",
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+    if (!env("BENCH_OPERATOR_TIMEOUT", "").isEmpty()) {
+      System.out.printf("the operator's client: request timeout %s s (BENCH_OPERATOR_TIMEOUT; fabric8's default is 10 s)%n",
+          env("BENCH_OPERATOR_TIMEOUT", ""));
+    }
     Config warm = config.warmUp();
     if (warm.instances() > 0) {
       log("warm-up: operator and baseline with N=%d M=%d burst=%d", warm.instances(), warm.templates(), warm.burst());

@@ -81,7 +81,13 @@ final class OperatorRun {
     cluster.startSimulator(okg -> { });
     WriteCounter writes = new WriteCounter(Integer.parseInt(ConvergenceBench.env("BENCH_SAMPLES", "0")));
     BenchCluster.Client operatorClient = cluster.newClient(Threads.OPERATOR, "operator",
-        b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes)));
+        b -> {
+          b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes));
+          // BENCH_OPERATOR_TIMEOUT: on a loaded machine the mock server's first lists of 200,000
+          // objects can take longer than fabric8's default 10 s, which fails the operator's start
+          String timeout = ConvergenceBench.env("BENCH_OPERATOR_TIMEOUT", "");
+          if (!timeout.isEmpty()) b.editOrNewConfig().withRequestTimeout(Integer.parseInt(timeout) * 1000).endConfig();
+        });
     KubernetesClient kubectl = cluster.newClient(Threads.BENCH, "kubectl", b -> { }).client();
     StartWatch watch = new StartWatch(cluster.newClient(Threads.BENCH, "watch", b -> { }).client(), NS);
     ExecutorService pool = Threads.pool(Threads.BENCH, "creator", CLIENT_THREADS);
