@@ -96,6 +96,10 @@ public final class ConvergenceBench {
     System.out.printf(Locale.ROOT, "convergence bench: N=%d M=%d burst=%d at %.0f/s, %s; %d cores, max heap %d MiB, load average %s%n",
         config.instances(), config.templates(), config.burst(), config.rate(), config.seed() ? "seeded" : "created at once",
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+    if (!env("BENCH_OPERATOR_TIMEOUT", "").isEmpty()) {
+      System.out.printf("the operator's client: request timeout %s s (BENCH_OPERATOR_TIMEOUT; fabric8's default is 10 s)%n",
+          env("BENCH_OPERATOR_TIMEOUT", ""));
+    }
     Config warm = config.warmUp();
     if (warm.instances() > 0) {
       log("warm-up: operator and baseline with N=%d M=%d burst=%d", warm.instances(), warm.templates(), warm.burst());
@@ -211,6 +215,54 @@ public final class ConvergenceBench {
       System.gc();
       LockSupport.parkNanos(200_000_000L);
       used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  /** The JVM's class histogram of live objects: class name to {instances, bytes}. */
+  static Map<String, long[]> classHistogram() {
+    Map<String, long[]> result = new java.util.HashMap<>();
+    try {
+      String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      for (String line : histogram.split("\n")) {
+        String[] parts = line.trim().split("\\s+");
+        if (parts.length < 4 || !parts[0].endsWith(":")) continue;
+        result.put(parts[3], new long[] {Long.parseLong(parts[1]), Long.parseLong(parts[2])});
+      }
+    } catch (Exception e) {
+      System.err.println("no class histogram: " + e);
+    }
+    return result;
+  }
+
+  /** The classes that grew most in bytes from {@code before} to {@code after}, as printable lines. */
+  static String histogramGrowth(Map<String, long[]> after, Map<String, long[]> before, int top, int per) {
+    StringBuilder out = new StringBuilder();
+    after.entrySet().stream()
+        .map(e -> {
+          long[] b = before.getOrDefault(e.getKey(), new long[2]);
+          return Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]});
+        })
+        .sorted((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]))
+        .limit(top)
+        .forEach(e -> out.append(String.format(Locale.ROOT, "    %-70s %9d objects %8.1f MiB %7.0f B/instance%n",
+            e.getKey(), e.getValue()[0], e.getValue()[1] / 1048576.0, e.getValue()[1] / (double) per)));
+    return out.toString();
+  }
+
+  /**
+   * As {@link #usedHeapAfterGc}, once it stops falling: a closed client lets go of its buffers a
+   * moment after close() returns, which would otherwise be counted as retained by what was closed.
+   */
+  static long settledHeapAfterGc() {
+    long used = usedHeapAfterGc();
+    for (int i = 0; i < 10; i++) {
+      LockSupport.parkNanos(1_000_000_000L);
+      long now = usedHeapAfterGc();
+      if (now > used - (1L << 20)) return Math.min(used, now);
+      used = now;
     }
     return used;
   }

@@ -46,6 +46,8 @@ final class OperatorRun {
   Map<String, Long> liveWith;
   Map<String, Long> liveWithout;
   Map<String, Long> liveMinimal;
+  /** Classes the operator retains most of: the class histogram with it minus after its close. */
+  String retainedClasses;
   /** Heap of one plain informer per kind: bytes and objects cached. */
   Map<String, long[]> heapPerKind = new java.util.LinkedHashMap<>();
   Map<String, Long> conflicts;
@@ -75,12 +77,17 @@ final class OperatorRun {
       seed.store(cluster);
       log("  stored %d objects directly in the mock server in %.1f s", seed.objectCount(), (System.nanoTime() - t) / 1e9);
     }
-    cluster.startSimulator(okg -> {
-      if (seed != null) seed.tell(okg);
-    });
+    // the simulator learns the seeded pods from its pod informer and each set's workload from the set
+    cluster.startSimulator(okg -> { });
     WriteCounter writes = new WriteCounter(Integer.parseInt(ConvergenceBench.env("BENCH_SAMPLES", "0")));
     BenchCluster.Client operatorClient = cluster.newClient(Threads.OPERATOR, "operator",
-        b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes)));
+        b -> {
+          b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("bench-writes", writes));
+          // BENCH_OPERATOR_TIMEOUT: on a loaded machine the mock server's first lists of 200,000
+          // objects can take longer than fabric8's default 10 s, which fails the operator's start
+          String timeout = ConvergenceBench.env("BENCH_OPERATOR_TIMEOUT", "");
+          if (!timeout.isEmpty()) b.editOrNewConfig().withRequestTimeout(Integer.parseInt(timeout) * 1000).endConfig();
+        });
     KubernetesClient kubectl = cluster.newClient(Threads.BENCH, "kubectl", b -> { }).client();
     StartWatch watch = new StartWatch(cluster.newClient(Threads.BENCH, "watch", b -> { }).client(), NS);
     ExecutorService pool = Threads.pool(Threads.BENCH, "creator", CLIENT_THREADS);
@@ -171,12 +178,14 @@ final class OperatorRun {
 
     // the heap the operator retains: with it, then after it is closed (its caches released)
     r.liveWith = ConvergenceBench.liveObjects();
+    var histogramWith = ConvergenceBench.classHistogram();
     r.heapWith = ConvergenceBench.usedHeapAfterGc();
     operator.close();
     operatorClient.close();
     operator = null;
     r.liveWithout = ConvergenceBench.liveObjects();
-    r.heapWithout = ConvergenceBench.usedHeapAfterGc();
+    r.retainedClasses = ConvergenceBench.histogramGrowth(histogramWith, ConvergenceBench.classHistogram(), 15, c.total());
+    r.heapWithout = ConvergenceBench.settledHeapAfterGc();
     BenchCluster.Client minimal = cluster.newClient(Threads.BENCH, "minimal", b -> { });
     List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
     long before = r.heapWithout;

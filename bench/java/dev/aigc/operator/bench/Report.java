@@ -78,6 +78,8 @@ final class Report {
     p("target <= 256 MiB at 50,000 instances: %s (%s%.0f MiB at 50,000)", met(at50k <= 256),
         c.total() >= 50_000 ? "" : "linear extrapolation: ", at50k);
     p("live objects with the operator %s; after close %s; plain informers %s", op.liveWith, op.liveWithout, op.liveMinimal);
+    p("classes the operator retains most of (class histogram with it minus after its close):");
+    System.out.print(op.retainedClasses);
 
     p("");
     p("409 conflicts by kind (operator's client; included in the writes): %s", op.conflicts);

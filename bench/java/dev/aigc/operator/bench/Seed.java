@@ -13,7 +13,6 @@ import dev.aigc.operator.render.GameServerSetRenderer;
 import dev.aigc.operator.render.IdAllocator;
 import dev.aigc.operator.render.InstanceClaim;
 import dev.aigc.operator.render.InstanceStatusRenderer;
-import dev.aigc.operator.sandbox.OkgSimulator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -27,9 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A converged cluster made without the API: for each template its GameServerSet, for each instance
@@ -42,7 +39,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Seed {
   private final List<HasMetadata> objects = new ArrayList<>();
-  private final Map<String, Set<Integer>> podIds = new LinkedHashMap<>();
   private Map<String, Long> counts;
   private int stored;
 
@@ -75,11 +71,8 @@ final class Seed {
       gss.getMetadata().getAnnotations().put(GameServerSet.RESERVE_IDS_ANNOTATION, "");
       stamp(gss, now);
       seed.objects.add(gss);
-      Set<Integer> ids = ConcurrentHashMap.newKeySet();
-      seed.podIds.put(ConvergenceBench.NS + "/" + gss.getMetadata().getName(), ids);
       for (AigcInstance instance : mine) {
         int id = idOf.get(instance.getMetadata().getUid());
-        ids.add(id);
         Pod pod = pod(gss, id);
         stamp(pod, now);
         GameServer gs = readyGameServer(gss, id);
@@ -117,18 +110,6 @@ final class Seed {
     }
     stored = objects.size();
     objects.clear();
-  }
-
-  /** Tells the simulator which pods exist, as OKG's pod informer would. */
-  @SuppressWarnings("unchecked")
-  void tell(OkgSimulator okg) {
-    try {
-      var field = OkgSimulator.class.getDeclaredField("podIds");
-      field.setAccessible(true);
-      ((Map<String, Set<Integer>>) field.get(okg)).putAll(podIds);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("the simulator keeps its pods elsewhere now", e);
-    }
   }
 
   private static KubernetesCrudDispatcher crudDispatcher(BenchCluster cluster) throws ReflectiveOperationException {
@@ -175,6 +156,8 @@ final class Seed {
     Map<String, String> labels = new LinkedHashMap<>();
     if (template.getMetadata() != null && template.getMetadata().getLabels() != null) labels.putAll(template.getMetadata().getLabels());
     labels.put(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName());
+    labels.put("statefulset.kubernetes.io/pod-name", GameServerSet.podName(gss.getMetadata().getName(), id));
+    labels.put(dev.aigc.operator.sandbox.OkgScaling.LIFECYCLE_STATE_LABEL, "Normal");
     return new PodBuilder()
         .withMetadata(new ObjectMetaBuilder().withName(GameServerSet.podName(gss.getMetadata().getName(), id))
             .withNamespace(ConvergenceBench.NS).withLabels(labels).build())

@@ -71,15 +71,17 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private InformerEventSource<Pod, AigcInstance> pods;
 
   private final Telemetry telemetry;
+  private final CachedFields caches;
   private volatile IndexerResourceCache<AigcInstance> primaries;
   /** When each instance began starting, in memory: only for the start-duration metric. */
   private final Map<ResourceID, Instant> startingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
   private final QuotaBoard board;
 
-  public AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board) {
+  AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board, CachedFields caches) {
     this.client = client;
     this.board = board;
+    this.caches = caches;
     this.events = events;
     this.telemetry = telemetry;
     this.diskWriter = new Disks(client);
@@ -109,6 +111,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcInstance.class)
             .withName("instance-disks")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.diskStore())
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
             .withSecondaryToPrimaryMapper(AigcInstanceReconciler::instanceOfDisk)
             .build(),
@@ -124,6 +127,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         InformerEventSourceConfiguration.from(GameServer.class, AigcInstance.class)
             .withName("instance-gameservers")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.gameServerStore())
             .withSecondaryToPrimaryMapper(this::holderOf)
             .build(),
         context);
@@ -132,6 +136,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
             .withName("instance-pods")
             .withNamespacesInheritedFromController()
             .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR + "," + Labels.COMPONENT + "=" + Labels.DEDICATED)
+            .withItemStore(caches.podStore())
             .withSecondaryToPrimaryMapper(this::holderOf)
             // only a new pod, a gone one or an in-place update change the version an instance runs
             .withOnUpdateFilter((updated, old) -> !Objects.equals(updated.getMetadata().getAnnotations(), old.getMetadata().getAnnotations())

@@ -22,6 +22,7 @@ public final class AigcOperator implements AutoCloseable {
 
   private final AtomicBoolean leader = new AtomicBoolean();
   private final boolean leaderElection;
+  private final CachedFields caches;
 
   public AigcOperator(KubernetesClient client, OperatorSettings settings) {
     this(client, settings, Telemetry.inMemory());
@@ -64,14 +65,17 @@ public final class AigcOperator implements AutoCloseable {
           .setMaxInterval(Duration.ofMinutes(2).toMillis()).withoutMaxAttempts());
     };
     QuotaBoard quotas = new QuotaBoard();
+    // both controllers cache instances and disks: one compact object each (bench/README.md, heap)
+    caches = new CachedFields(settings.watchAllNamespaces() || settings.namespaces().size() == 1);
     operator.register(new AigcTemplateReconciler(client, settings, events, new GameServerSetWriter(client),
-            new Disks(client), new SharedEndpoints(client, events), quotas),
+            new Disks(client), new SharedEndpoints(client, events), quotas, caches),
         c -> namespaces.accept(c));
-    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry, quotas);
+    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry, quotas, caches);
     telemetry.countInstances(instances::instances);
     telemetry.leader(this::isLeader);
     operator.register(instances, c -> {
       namespaces.accept(c);
+      c.withItemStore(caches.instanceStore());
       // not generation-aware (annotations matter), but our own status writes are no reason to run
       c.withOnUpdateFilter(AigcInstanceReconciler::worthReconciling);
     });
@@ -106,5 +110,6 @@ public final class AigcOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    caches.clear();
   }
 }

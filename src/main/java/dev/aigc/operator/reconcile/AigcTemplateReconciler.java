@@ -70,6 +70,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private final Disks diskWriter;
   private final SharedEndpoints sharedEndpoints;
   private final io.fabric8.kubernetes.client.KubernetesClient client;
+  private final CachedFields caches;
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
   private InformerEventSource<GameServerSet, AigcTemplate> gameServerSets;
   private InformerEventSource<PersistentVolumeClaim, AigcTemplate> disks;
@@ -88,10 +89,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private final Map<ResourceID, Long> lastSetWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
   public AigcTemplateReconciler(io.fabric8.kubernetes.client.KubernetesClient client, OperatorSettings settings,
-      EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints, QuotaBoard board) {
+      EventRecorder events, GameServerSetWriter writer, Disks diskWriter, SharedEndpoints sharedEndpoints, QuotaBoard board,
+      CachedFields caches) {
     this.client = client;
     this.board = board;
     this.quotaDecisions = new Quotas(board);
+    this.caches = caches;
     this.settings = settings;
     this.events = events;
     this.writer = writer;
@@ -105,6 +108,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         InformerEventSourceConfiguration.from(AigcInstance.class, AigcTemplate.class)
             .withName("template-instances")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.instanceStore())
             .withSecondaryToPrimaryMapper(i -> i.getSpec() == null ? Set.of()
                 : Set.of(new ResourceID(i.getSpec().getTemplate(), i.getMetadata().getNamespace())))
             // status writes of instances do not change the allocation; only what does is an event here
@@ -125,6 +129,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, AigcTemplate.class)
             .withName("template-disks")
             .withNamespacesInheritedFromController()
+            .withItemStore(caches.diskStore())
             .withSecondaryToPrimaryMapper(AigcTemplateReconciler::templateOfDisk)
             .build(),
         context);
