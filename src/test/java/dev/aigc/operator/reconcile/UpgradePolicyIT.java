@@ -63,6 +63,30 @@ class UpgradePolicyIT extends OperatorTestBase {
     await().atMost(WAIT).until(() -> Integer.valueOf(0).equals(template().getStatus().getOutdatedInstances()));
   }
 
+  /** A crashing app restarts in its pod (the kubelet's doing): the pod, and so the version, stay until it is re-created. */
+  @Test
+  void anInstanceWhoseAppCrashesKeepsItsVersionUntilItsPodIsRecreated() {
+    applyExampleTemplate();
+    String alicePod = runningPod("alice-sd", "alice");
+    editTemplate(t -> t.getSpec().getApp().setImage(V2));
+    awaitUpdate("alice-sd", true);
+
+    setGameServerState(0, "Crash");
+    awaitPhase("alice-sd", InstancePhase.Failed);
+    setGameServerState(0, "Ready");
+    Condition waiting = awaitUpdate("alice-sd", true);
+    assertThat(waiting.getReason()).isEqualTo(UpgradeStatus.RESTART_TO_UPDATE);
+    assertThat(pod(0).getMetadata().getUid()).isEqualTo(alicePod);
+    assertThat(image(0)).isEqualTo(V1);
+  }
+
+  private void setGameServerState(int id, String state) {
+    kubectl.resources(dev.aigc.operator.okg.GameServer.class).inNamespace(NS).withName(TEMPLATE + "-" + id).editStatus(gs -> {
+      gs.getStatus().setCurrentState(state);
+      return gs;
+    });
+  }
+
   @Test
   void aChangeThatLeavesThePodTemplateAloneMakesNobodyOutdated() {
     applyExampleTemplate();
