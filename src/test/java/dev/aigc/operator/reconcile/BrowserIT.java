@@ -118,12 +118,7 @@ class BrowserIT extends OperatorTestBase {
     screenshot("running");
 
     // the admin publishes a new image: alice's instance keeps running, and she is offered the update
-    org.awaitility.Awaitility.await().atMost(WAIT)
-        .ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
-        .until(() -> kubectl.resources(dev.aigc.operator.api.AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
-          t.getSpec().getApp().setImage("yunqi-registry.cn-shanghai.cr.aliyuncs.com/lab/stable-diffusion:v1.0.1-cpu");
-          return t;
-        }) != null);
+    editTemplate(t -> t.getSpec().getApp().setImage("yunqi-registry.cn-shanghai.cr.aliyuncs.com/lab/stable-diffusion:v1.0.1-cpu"));
     By update = By.cssSelector("tr[data-instance] .update");
     wait.until(ExpectedConditions.textToBe(update, "Update available — restart to update"));
     assertThat(browser.findElement(update).getAttribute("title")).contains("changes image");

@@ -187,13 +187,11 @@ class GatewayIT extends OperatorTestBase {
   /** The gateway tells a user at once that a template quota holds their instance; the operator still decides. */
   @Test
   void anInstallOrStartBeyondATemplateQuotaIsRefusedWithAMessageTheDashboardShows() throws Exception {
-    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
-        .until(() -> kubectl.resources(dev.aigc.operator.api.AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
-          dev.aigc.operator.api.QuotaSpec quota = new dev.aigc.operator.api.QuotaSpec();
-          quota.setMaxRunning(1);
-          t.getSpec().getDedicated().setQuota(quota);
-          return t;
-        }) != null);
+    editTemplate(t -> {
+      dev.aigc.operator.api.QuotaSpec quota = new dev.aigc.operator.api.QuotaSpec();
+      quota.setMaxRunning(1);
+      t.getSpec().getDedicated().setQuota(quota);
+    });
     await().atMost(WAIT).until(() -> catalog.templates().stream()
         .anyMatch(t -> t.getSpec().getDedicated().getQuota() != null));
     String alice = "aigc_session=" + signIn("alice", Map.of(), "/").getValue();

@@ -41,7 +41,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -438,13 +437,6 @@ class OperatorRbacIT extends OperatorTestBase {
   private static String instancePath(String name) {
     return "/apis/" + HasMetadata.getApiVersion(AigcInstance.class) + "/namespaces/" + NS + "/"
         + HasMetadata.getPlural(AigcInstance.class) + "/" + name;
-  }
-
-  private void editTemplate(Consumer<AigcTemplate> change) {
-    kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
-      change.accept(t);
-      return t;
-    });
   }
 
   private void awaitTemplate(Predicate<AigcTemplate> condition) {

@@ -94,6 +94,15 @@ abstract class OperatorTestBase {
     return kubectl.resource(instance).create();
   }
 
+  /** Edits the template as kubectl edit does, again after a conflict with the operator's own writes. */
+  void editTemplate(java.util.function.Consumer<AigcTemplate> change) {
+    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
+        .until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
+          change.accept(t);
+          return t;
+        }) != null);
+  }
+
   void setState(String name, InstanceState state) {
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).edit(i -> {
       i.getSpec().setState(state);

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.Map;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** What a template change does to running users under each upgrade policy (real reconcilers, OKG simulator). */
@@ -164,15 +163,6 @@ class UpgradePolicyIT extends OperatorTestBase {
       return c != null && want.equals(c.getStatus()) && i.getStatus().getPhase() == InstancePhase.Running;
     });
     return Conditions.find(instance(name).getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
-  }
-
-  /** Edits the template as kubectl edit does, again on a conflict with the operator's own writes. */
-  private void editTemplate(Consumer<AigcTemplate> change) {
-    await().atMost(WAIT).ignoreExceptionsMatching(e -> e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409)
-        .until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).edit(t -> {
-          change.accept(t);
-          return t;
-        }) != null);
   }
 
   private AigcTemplate template() {
