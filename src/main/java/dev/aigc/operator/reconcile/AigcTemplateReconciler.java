@@ -179,8 +179,13 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       }
       if (!staying.isEmpty()) {
         for (AigcInstance instance : staying) {
-          // by name: one re-created under the same name meanwhile belongs to this template too
-          client.resource(instance).delete();
+          try {
+            // the very instance seen (its resourceVersion): a newer write or a new instance of that
+            // name, maybe of another template, is looked at again in the next pass, not deleted blind
+            client.resource(instance).lockResourceVersion(instance.getMetadata().getResourceVersion()).delete();
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409 && e.getCode() != 404) throw e;
+          }
         }
         events.normal(template, "DeletingInstances", "deleting " + staying.size() + " instance(s) as the template is deleted: " + names(staying));
       }
