@@ -563,6 +563,14 @@ public final class OwnershipRun implements AutoCloseable {
     }
   }
 
+  /** What the operator's runtime says of its event sources, for a run that did not settle. */
+  private String operatorHealth() {
+    if (operator == null) return " (operator stopped)";
+    var runtime = operator.operator().getRuntimeInfo();
+    return " (operator started " + runtime.isStarted() + ", unhealthy event sources " + runtime.unhealthyEventSources()
+        + ", unhealthy informer wrappers " + runtime.unhealthyInformerWrappingEventSourceHealthIndicator() + ")";
+  }
+
   /**
    * Waits until the cluster has settled (or the timeout), then checks every invariant; returns the
    * violations. Settled means that everything that must come true after the last action has: so the
@@ -592,7 +600,8 @@ public final class OwnershipRun implements AutoCloseable {
     violationsSinceCheck.clear();
     if (last[0] == null) last[0] = snapshot();
     expectSettled(c, last[0]);
-    if (!settled) c.violations.add(0, "the cluster did not settle within " + settleTimeout.toSeconds() + " s; what does not hold:");
+    if (!settled) c.violations.add(0, "the cluster did not settle within " + settleTimeout.toSeconds() + " s; what does not hold:"
+        + operatorHealth());
     expectSafe(c, last[0]);
     history.add(String.format(java.util.Locale.ROOT, "-- check %d%s: %s after %.1f s --", settles,
         started ? " (operator started first)" : "", c.violations.isEmpty() ? "ok" : c.violations.size() + " violation(s)",
