@@ -26,6 +26,13 @@ public class AigcInstanceSpec {
   /** Overrides the template's retention when set. */
   private DataRetention dataRetention;
 
+  /**
+   * Overrides the template's spec.dedicated.idle.suspendAfter, within the bounds the template sets
+   * (minSuspendAfter, maxSuspendAfter); a value outside them is brought to the nearest bound.
+   */
+  @Pattern(Patterns.DURATION)
+  private String suspendAfter;
+
   public String getTemplate() { return template; }
   public void setTemplate(String template) { this.template = template; }
   public String getOwner() { return owner; }
@@ -34,4 +41,6 @@ public class AigcInstanceSpec {
   public void setState(InstanceState state) { this.state = state; }
   public DataRetention getDataRetention() { return dataRetention; }
   public void setDataRetention(DataRetention dataRetention) { this.dataRetention = dataRetention; }
+  public String getSuspendAfter() { return suspendAfter; }
+  public void setSuspendAfter(String suspendAfter) { this.suspendAfter = suspendAfter; }
 }

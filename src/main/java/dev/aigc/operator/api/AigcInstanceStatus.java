@@ -24,6 +24,15 @@ public class AigcInstanceStatus {
   private Long killedGeneration;
   /** The template generation whose pod template this instance's pod was made from (absent without a pod). */
   private Long templateGeneration;
+  /**
+   * When its owner last reached it through the gateway (RFC 3339), published by the gateway at most
+   * once a minute (at once to wake a suspended instance). The gateway's field: the operator never writes it.
+   */
+  private String lastActivity;
+  /** When the operator suspended it for idleness (RFC 3339); absent while it is not suspended. */
+  private String suspendedAt;
+  /** The idle limit that applies to it (the template's, or its own within the template's bounds); absent: none. */
+  private String suspendAfter;
 
   public InstancePhase getPhase() { return phase; }
   public void setPhase(InstancePhase phase) { this.phase = phase; }
@@ -43,6 +52,12 @@ public class AigcInstanceStatus {
   public void setLastRestart(String lastRestart) { this.lastRestart = lastRestart; }
   public Long getTemplateGeneration() { return templateGeneration; }
   public void setTemplateGeneration(Long templateGeneration) { this.templateGeneration = templateGeneration; }
+  public String getLastActivity() { return lastActivity; }
+  public void setLastActivity(String lastActivity) { this.lastActivity = lastActivity; }
+  public String getSuspendedAt() { return suspendedAt; }
+  public void setSuspendedAt(String suspendedAt) { this.suspendedAt = suspendedAt; }
+  public String getSuspendAfter() { return suspendAfter; }
+  public void setSuspendAfter(String suspendAfter) { this.suspendAfter = suspendAfter; }
   public Long getKilledGeneration() { return killedGeneration; }
   public void setKilledGeneration(Long killedGeneration) { this.killedGeneration = killedGeneration; }
 
@@ -63,12 +78,15 @@ public class AigcInstanceStatus {
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(lastRestart, s.lastRestart)
         && Objects.equals(killedGeneration, s.killedGeneration)
-        && Objects.equals(templateGeneration, s.templateGeneration);
+        && Objects.equals(templateGeneration, s.templateGeneration)
+        && Objects.equals(lastActivity, s.lastActivity)
+        && Objects.equals(suspendedAt, s.suspendedAt)
+        && Objects.equals(suspendAfter, s.suspendAfter);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(phase, instanceId, url, gameServer, volumeClaim, conditions, observedGeneration, lastRestart, killedGeneration,
-        templateGeneration);
+        templateGeneration, lastActivity, suspendedAt, suspendAfter);
   }
 }

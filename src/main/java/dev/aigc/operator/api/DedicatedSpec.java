@@ -16,6 +16,9 @@ public class DedicatedSpec {
   /** How many instances may run at once; absent: no bound. */
   private QuotaSpec quota;
 
+  /** Suspend instances nobody uses and wake them when their owner opens them; absent: never. */
+  private IdleSpec idle;
+
   public StorageSpec getStorage() { return storage; }
   public void setStorage(StorageSpec storage) { this.storage = storage; }
   public IngressSpec getIngress() { return ingress; }
@@ -25,6 +28,9 @@ public class DedicatedSpec {
 
   public QuotaSpec getQuota() { return quota; }
   public void setQuota(QuotaSpec quota) { this.quota = quota; }
+
+  public IdleSpec getIdle() { return idle; }
+  public void setIdle(IdleSpec idle) { this.idle = idle; }
 
   public DataRetention effectiveDataRetention() {
     return dataRetention == null ? DataRetention.Retain : dataRetention;

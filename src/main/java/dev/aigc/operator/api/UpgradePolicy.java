@@ -6,6 +6,6 @@ public enum UpgradePolicy {
   OnRestart,
   /** Every running instance is updated at once (in place where OKG can: image-only changes). */
   Immediate,
-  /** Applied when the instance is idle; until idle detection exists, it behaves as OnRestart and says so. */
+  /** As OnRestart, and applied at idle suspension (spec.dedicated.idle): the woken instance runs the new version. */
   WhenIdle
 }

@@ -74,7 +74,7 @@ public final class AuthDecider {
     if (asked.isEmpty()) return Decision.deny(403, "no original URL to decide on");
     Optional<InstanceDirectory.Entry> entry = directory.lookup(asked.get());
     if (entry.isEmpty()) return Decision.deny(403, "no instance at " + asked.get());
-    if (!entry.get().running()) return Decision.deny(403, "instance " + entry.get().name() + " is not running");
+    if (!entry.get().reachable()) return Decision.deny(403, "instance " + entry.get().name() + " is " + entry.get().phase());
     // Only the owner opens an instance's UI, admins included: it holds the owner's data.
     if (!entry.get().owner().equals(session.get().user())) return Decision.deny(403, "not the owner");
     directory.touch(entry.get(), clock.instant());

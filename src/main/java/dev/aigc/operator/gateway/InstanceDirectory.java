@@ -15,10 +15,36 @@ import java.util.concurrent.ConcurrentHashMap;
  * reached, in memory only (no write per request).
  */
 public final class InstanceDirectory {
-  /** One instance as the auth check sees it. */
-  public record Entry(String namespace, String name, String owner, boolean running) {
-    String key() {
+  /**
+   * One instance as the auth check sees it.
+   *
+   * @param phase its status phase (null before it has one); being deleted reads as Deleting
+   * @param lastActivity the activity the gateways published for it (status.lastActivity), or null
+   * @param suspendedAt when it was suspended for idleness, or null
+   */
+  public record Entry(String namespace, String name, String owner, InstancePhase phase, String lastActivity, String suspendedAt) {
+    public Entry(String namespace, String name, String owner, boolean running) {
+      this(namespace, name, owner, running ? InstancePhase.Running : InstancePhase.Stopped, null, null);
+    }
+
+    public String key() {
       return namespace + "/" + name;
+    }
+
+    public boolean running() {
+      return phase == InstancePhase.Running;
+    }
+
+    public boolean suspended() {
+      return phase == InstancePhase.Suspended && suspendedAt != null;
+    }
+
+    /**
+     * Whether its owner's requests go through: Running; Suspended, where the request wakes it; and
+     * Starting, whose requests meet the starting page until the app is ready.
+     */
+    public boolean reachable() {
+      return phase == InstancePhase.Running || phase == InstancePhase.Suspended || phase == InstancePhase.Starting;
     }
   }
 
@@ -33,9 +59,9 @@ public final class InstanceDirectory {
     if (status == null || instance.getSpec() == null) return;
     Optional<String> host = Hosts.ofUrl(status.getUrl());
     if (host.isEmpty()) return;
-    boolean running = status.getPhase() == InstancePhase.Running && instance.getMetadata().getDeletionTimestamp() == null;
+    InstancePhase phase = instance.getMetadata().getDeletionTimestamp() != null ? InstancePhase.Deleting : status.getPhase();
     Entry entry = new Entry(instance.getMetadata().getNamespace(), instance.getMetadata().getName(),
-        instance.getSpec().getOwner(), running);
+        instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
     byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
     hostByInstance.put(entry.key(), host.get());
   }

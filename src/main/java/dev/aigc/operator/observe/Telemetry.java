@@ -175,6 +175,22 @@ public final class Telemetry {
         .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue())).collect(Collectors.toList()), true);
   }
 
+  /** aigc_idle_suspensions_total: instances suspended for idleness. */
+  public void instanceSuspended() {
+    Counter.builder("aigc.idle.suspensions").description("Instances suspended for idleness").register(registry).increment();
+  }
+
+  /** aigc_idle_wakes_total: suspended instances woken by their owner. */
+  public void instanceWoken() {
+    Counter.builder("aigc.idle.wakes").description("Suspended instances woken by their owner's request").register(registry).increment();
+  }
+
+  /** aigc_idle_gpu_hours_saved_total: whole-GPU hours given back by suspended instances (ended and ongoing). */
+  public void countSuspendedGpuHours(java.util.function.DoubleSupplier hours) {
+    io.micrometer.core.instrument.FunctionCounter.builder("aigc.idle.gpu.hours.saved", hours, java.util.function.DoubleSupplier::getAsDouble)
+        .description("Whole-GPU hours that suspended instances gave back, since this operator started").register(registry);
+  }
+
   /** Counts a client's API writes by resource, as aigc_api_writes_total{kind}. */
   public Interceptor apiWrites() {
     return new Interceptor() {

@@ -10,6 +10,8 @@ import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.DiskRecord;
 import dev.aigc.operator.render.DiskRenderer;
+import dev.aigc.operator.render.Durations;
+import dev.aigc.operator.render.IdleSuspension;
 import dev.aigc.operator.render.InstanceStatusRenderer;
 import dev.aigc.operator.render.Labels;
 import dev.aigc.operator.render.Names;
@@ -78,7 +80,18 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   private final QuotaBoard board;
 
+  /** The idle decisions' clock: the gateway's activity times are compared with it. */
+  private final java.time.Clock clock;
+  /** GPU-hours of suspensions that ended (woken, stopped, deleted) since this process started. */
+  private final java.util.concurrent.atomic.DoubleAdder endedSuspensionGpuHours = new java.util.concurrent.atomic.DoubleAdder();
+
   AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board, CachedFields caches) {
+    this(client, events, telemetry, board, caches, java.time.Clock.systemUTC());
+  }
+
+  AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board, CachedFields caches,
+      java.time.Clock clock) {
+    this.clock = clock;
     this.client = client;
     this.board = board;
     this.caches = caches;
@@ -177,8 +190,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
       // Pending status in between would cost every new instance one more write (see bench/).
       return UpdateControl.noUpdate();
     }
+    Instant now = clock.instant();
+    IdleSuspension.Verdict idle = IdleSuspension.decide(instance, seen.template, runningSince(instance), now);
     AigcInstanceStatus status = InstanceStatusRenderer.render(
-        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, AigcTemplateReconciler.now());
+        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, idle, AigcTemplateReconciler.now());
     String restarted = restart(instance, seen);
     // a restart asked for after a kill is the user's wish to run again
     if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
@@ -192,7 +207,70 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     status.setTemplateGeneration(upgrade.generation());
     status.setConditions(upgrade.conditions());
     patchIfChanged(instance, status, context);
-    return forceUpgrade(instance, seen, upgrade);
+    reportIdle(instance, seen.template, idle, now);
+    UpdateControl<AigcInstance> next = forceUpgrade(instance, seen, upgrade);
+    if (idle.dueAt() == null) return next;
+    // looked at again when it becomes due; the gateway's activity in between moves the moment later
+    Duration due = Duration.between(now, idle.dueAt()).plusMillis(100);
+    return next.getScheduleDelay().isPresent() && next.getScheduleDelay().get() < due.toMillis() ? next
+        : UpdateControl.<AigcInstance>noUpdate().rescheduleAfter(due);
+  }
+
+  /** When it last became Running (its Ready condition's transition), or null when it is not Running. */
+  private static Instant runningSince(AigcInstance instance) {
+    var status = instance.getStatus();
+    if (status == null || status.getPhase() != InstancePhase.Running) return null;
+    var ready = Conditions.find(status.getConditions(), Conditions.READY);
+    return ready == null || ready.getLastTransitionTime() == null ? null : Instant.parse(ready.getLastTransitionTime());
+  }
+
+  /** Events and metrics of a suspension or a wake, after the status that records it. */
+  private void reportIdle(AigcInstance instance, AigcTemplate template, IdleSuspension.Verdict idle, Instant now) {
+    var previous = instance.getStatus();
+    String was = previous == null ? null : previous.getSuspendedAt();
+    if (idle.limit() != null && idle.limit().adjusted() != null
+        && (previous == null || !Objects.equals(previous.getSuspendAfter(), idle.limit().text()))) {
+      events.warning(instance, "SuspendAfterAdjusted", idle.limit().adjusted());
+    }
+    switch (idle.change()) {
+      case SUSPENDED -> {
+        Duration unused = IdleSuspension.idleFor(previous.getLastActivity(), runningSince(instance), now);
+        events.normal(instance, "Suspended", "suspended after " + (unused == null ? idle.limit().text() : Durations.text(unused))
+            + " without use (suspendAfter " + idle.limit().text() + "): compute released, disk " + previous.getVolumeClaim()
+            + " kept; opening " + previous.getUrl() + " wakes it");
+        telemetry.instanceSuspended();
+      }
+      case WOKEN -> events.normal(instance, "Woken", "woken by its owner's request at " + previous.getLastActivity()
+          + " after being suspended since " + was);
+      case RESUMED_BY_POLICY -> events.normal(instance, "Woken", "woken as its template no longer suspends idle instances");
+      case NONE -> { }
+    }
+    if (was != null && idle.suspendedAt() == null) {
+      endedSuspensionGpuHours.add(gpuHours(template, was, now));
+      if (idle.change() == IdleSuspension.Change.WOKEN) telemetry.instanceWoken();
+    }
+  }
+
+  /** Whole-GPU hours an instance of this template gave back while suspended since {@code suspendedAt}. */
+  private static double gpuHours(AigcTemplate template, String suspendedAt, Instant now) {
+    var compute = template == null || template.getSpec() == null ? null : template.getSpec().getCompute();
+    int gpus = compute == null || compute.getGpu() == null ? 0 : compute.getGpu();
+    Instant since = Instant.parse(suspendedAt);
+    return gpus == 0 || since.isAfter(now) ? 0 : gpus * Duration.between(since, now).toMillis() / 3_600_000.0;
+  }
+
+  /** Whole-GPU hours given back by suspensions: those that ended, and those going on until now. */
+  double suspendedGpuHours() {
+    Instant now = clock.instant();
+    double ongoing = 0;
+    for (AigcInstance instance : instances()) {
+      String at = instance.getStatus() == null ? null : instance.getStatus().getSuspendedAt();
+      if (at == null || instance.getSpec() == null) continue;
+      AigcTemplate template = templates == null ? null
+          : templates.get(new ResourceID(instance.getSpec().getTemplate(), instance.getMetadata().getNamespace())).orElse(null);
+      ongoing += gpuHours(template, at, now);
+    }
+    return endedSuspensionGpuHours.sum() + ongoing;
   }
 
   /** The template's forceUpgradeAfter has run out for this outdated instance: its pod is re-created on the new version. */
@@ -247,7 +325,10 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         || !Objects.equals(n.getDeletionTimestamp(), o.getDeletionTimestamp())
         // a status someone wiped or rewrote is rebuilt at once, not at the next periodic check
         || updated.getStatus() == null
-        || !Objects.equals(idOf(updated), idOf(old));
+        || !Objects.equals(idOf(updated), idOf(old))
+        // the gateway's activity on a suspended instance is its owner waking it
+        || (updated.getStatus().getSuspendedAt() != null && old.getStatus() != null
+            && !Objects.equals(updated.getStatus().getLastActivity(), old.getStatus().getLastActivity()));
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */
@@ -265,6 +346,17 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   }
 
   private DeleteControl release(AigcInstance instance) {
+    DeleteControl control = releaseDisk(instance);
+    String suspended = instance.getStatus() == null ? null : instance.getStatus().getSuspendedAt();
+    if (suspended != null && control.isRemoveFinalizer()) {
+      // its suspension ends here: what it gave back stays counted once it leaves the cache
+      AigcTemplate template = templates.get(new ResourceID(instance.getSpec().getTemplate(), instance.getMetadata().getNamespace())).orElse(null);
+      endedSuspensionGpuHours.add(gpuHours(template, suspended, clock.instant()));
+    }
+    return control;
+  }
+
+  private DeleteControl releaseDisk(AigcInstance instance) {
     PersistentVolumeClaim disk = diskOf(instance);
     // the cache may not show a disk the template reconciler made a moment ago: ask the API server
     if (disk == null) disk = liveDiskOf(instance);
@@ -364,6 +456,9 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     // Patch and put the result in JOSDK's cache, so that a reconcile right after this one sees our
     // write instead of writing the same status again from a stale cache.
     PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(instance, context, i -> {
+      // lastActivity is the gateway's: JOSDK diffs against the object it edits (the newest it has,
+      // re-read after a conflict), so taking that object's value leaves the field out of the patch
+      status.setLastActivity(i.getStatus() == null ? null : i.getStatus().getLastActivity());
       i.setStatus(status);
       return i;
     });

@@ -29,6 +29,11 @@ public final class AigcOperator implements AutoCloseable {
   }
 
   public AigcOperator(KubernetesClient client, OperatorSettings settings, Telemetry telemetry) {
+    this(client, settings, telemetry, java.time.Clock.systemUTC());
+  }
+
+  /** @param clock what idle decisions measure time with (tests move it instead of waiting minutes) */
+  public AigcOperator(KubernetesClient client, OperatorSettings settings, Telemetry telemetry, java.time.Clock clock) {
     this.leaderElection = settings.leaseNamespace() != null;
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -70,8 +75,9 @@ public final class AigcOperator implements AutoCloseable {
     operator.register(new AigcTemplateReconciler(client, settings, events, new GameServerSetWriter(client),
             new Disks(client), new SharedEndpoints(client, events), quotas, caches),
         c -> namespaces.accept(c));
-    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry, quotas, caches);
+    AigcInstanceReconciler instances = new AigcInstanceReconciler(client, events, telemetry, quotas, caches, clock);
     telemetry.countInstances(instances::instances);
+    telemetry.countSuspendedGpuHours(instances::suspendedGpuHours);
     telemetry.leader(this::isLeader);
     operator.register(instances, c -> {
       namespaces.accept(c);

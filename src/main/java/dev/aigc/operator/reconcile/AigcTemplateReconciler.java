@@ -289,7 +289,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           // a write that only starts more IDs waits for the rest of the second since the last one, so a
           // burst of installs shares it; the disks, the ID record, are written already (invariant 3).
           // Never under a namespace quota's lock: the next template's decision counts what this set runs.
+          // A wake is a user waiting at a starting page: never held back for a burst that is not there.
           setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyStartsMore(desired, current)
+              && mine.stream().noneMatch(AigcTemplateReconciler::waking)
               ? delayAfter(lastSetWrite.get(id), now) : Duration.ZERO;
           GameServerSet written = setWait.isZero() ? writer.apply(desired, current, gameServerSets) : current;
           if (written != current) lastSetWrite.put(id, now);
@@ -560,6 +562,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
         || !Objects.equals(updated.getMetadata().getDeletionTimestamp(), old.getMetadata().getDeletionTimestamp())
         || !Objects.equals(idOf(updated), idOf(old))
         || killed(updated) != killed(old)
+        || !Objects.equals(suspendedAt(updated), suspendedAt(old))
         // the instance controller's finalizer arriving is what lets an instance get a disk
         || updated.hasFinalizer(AigcInstance.FINALIZER) != old.hasFinalizer(AigcInstance.FINALIZER)
         // not allocation, but the count of outdated instances in the template's status
@@ -568,6 +571,22 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
 
   private static boolean outdated(AigcInstance instance) {
     return instance.getStatus() != null && Conditions.isTrue(instance.getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
+  }
+
+  /** How recent the activity of an instance that is not Running must be for it to count as being woken. */
+  private static final Duration WAKING = Duration.ofSeconds(10);
+
+  /** An instance whose owner's request has just woken it: it has an ID, is not Running, and was reached moments ago. */
+  static boolean waking(AigcInstance instance) {
+    var status = instance.getStatus();
+    if (status == null || status.getInstanceId() == null || status.getSuspendedAt() != null || status.getLastActivity() == null
+        || status.getPhase() == dev.aigc.operator.api.InstancePhase.Running) return false;
+    Instant reached = dev.aigc.operator.render.IdleSuspension.parse(status.getLastActivity());
+    return reached != null && reached.isAfter(Instant.now().minus(WAKING));
+  }
+
+  private static String suspendedAt(AigcInstance instance) {
+    return instance.getStatus() == null ? null : instance.getStatus().getSuspendedAt();
   }
 
   private static boolean killed(AigcInstance instance) {

@@ -26,4 +26,15 @@ public final class Durations {
     }
     return total;
   }
+
+  /** A duration as the API writes them, to the minute ({@code 1h30m}; under a minute, seconds). */
+  public static String text(Duration d) {
+    if (d.compareTo(Duration.ofMinutes(1)) < 0) return Math.max(0, d.toSeconds()) + "s";
+    long minutes = d.toMinutes();
+    StringBuilder out = new StringBuilder();
+    if (minutes >= 1440) out.append(minutes / 1440).append('d');
+    if (minutes % 1440 >= 60) out.append(minutes % 1440 / 60).append('h');
+    if (minutes % 60 > 0) out.append(minutes % 60).append('m');
+    return out.toString();
+  }
 }

@@ -107,7 +107,7 @@ public final class GameServerSetRenderer {
 
   /**
    * How OKG moves running pods to a changed pod template (DESIGN section 4, "Template updates").
-   * OnRestart (and WhenIdle, until idle detection exists): {@code type: OnDelete} without
+   * OnRestart and WhenIdle (whose update comes with the pod a wake makes): {@code type: OnDelete} without
    * rollingUpdate, so no running pod is touched and every pod made later (a start, a restart, a
    * lost node) gets the new revision; a rollingUpdate with a partition above zero would instead
    * bring re-created pods back on an older revision. Immediate: all at once, in place where OKG

@@ -17,7 +17,9 @@ public record InstanceClaim(String uid, String name, String owner, String create
     var spec = instance.getSpec();
     boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
     boolean killed = instance.getStatus() != null && instance.getStatus().killedAt(instance.getMetadata().getGeneration());
-    boolean run = spec != null && spec.getState() != InstanceState.Stopped && !deleting && !killed;
+    // suspended for idleness: held like a stopped instance until the gateway's activity wakes it
+    boolean suspended = instance.getStatus() != null && instance.getStatus().getSuspendedAt() != null;
+    boolean run = spec != null && spec.getState() != InstanceState.Stopped && !deleting && !killed && !suspended;
     return new InstanceClaim(
         instance.getMetadata().getUid(),
         instance.getMetadata().getName(),

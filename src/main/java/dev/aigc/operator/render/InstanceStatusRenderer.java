@@ -36,6 +36,14 @@ public final class InstanceStatusRenderer {
    */
   public static AigcInstanceStatus render(AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer,
       String templateProblem, String quotaProblem, String now) {
+    return render(instance, template, id, gameServer, templateProblem, quotaProblem, null, now);
+  }
+
+  /**
+   * @param idle whether it is suspended for idleness and the limit that applies ({@link IdleSuspension}), or null
+   */
+  public static AigcInstanceStatus render(AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer,
+      String templateProblem, String quotaProblem, IdleSuspension.Verdict idle, String now) {
     AigcInstanceStatus previous = instance.getStatus() == null ? new AigcInstanceStatus() : instance.getStatus();
     Long generation = instance.getMetadata().getGeneration();
     String templateName = instance.getSpec().getTemplate();
@@ -44,6 +52,13 @@ public final class InstanceStatusRenderer {
     AigcInstanceStatus status = new AigcInstanceStatus();
     status.setObservedGeneration(generation);
     status.setLastRestart(previous.getLastRestart());
+    // the gateway's field, carried as it is (the operator's writes leave it out: see AigcInstanceReconciler)
+    status.setLastActivity(previous.getLastActivity());
+    boolean suspended = idle != null && idle.suspended();
+    if (idle != null) {
+      status.setSuspendedAt(idle.suspendedAt());
+      status.setSuspendAfter(idle.limit() == null ? null : idle.limit().text());
+    }
     boolean killRequested = gameServer != null && gameServer.getSpec() != null && "Kill".equals(gameServer.getSpec().getOpsState())
         && instance.getSpec().getState() != InstanceState.Stopped;
     if (killRequested || previous.killedAt(generation)) status.setKilledGeneration(generation);
@@ -84,6 +99,7 @@ public final class InstanceStatusRenderer {
       phase = status.killedAt(generation)
           ? new Phase(gameServer == null ? InstancePhase.Stopped : InstancePhase.Stopping, Progress.STALLED, "Killed",
               "OKG killed the pod (GameServer opsState Kill); stop and start the instance, or restart it, to run it again")
+          : suspended ? suspendedPhase(gameServer, status.getUrl(), idle)
           : phase(instance, gameServer, templateProblem);
     }
     status.setPhase(phase.phase);
@@ -96,6 +112,14 @@ public final class InstanceStatusRenderer {
   }
 
   private record Phase(InstancePhase phase, Progress progress, String reason, String message) {}
+
+  /** Suspended is where a Running instance rests while unused: Ready, as kstatus reads it, once its pod is gone. */
+  private static Phase suspendedPhase(GameServer gs, String url, IdleSuspension.Verdict idle) {
+    String why = "suspended at " + idle.suspendedAt() + " after " + (idle.limit() == null ? "its idle limit" : idle.limit().text()) + " without use";
+    return gs == null
+        ? new Phase(InstancePhase.Suspended, Progress.READY, "Suspended", why + "; its disk is kept, and opening " + url + " wakes it")
+        : new Phase(InstancePhase.Suspended, Progress.RECONCILING, "Suspending", why + "; waiting for its pod to stop");
+  }
 
   private static Phase phase(AigcInstance instance, GameServer gs, String templateProblem) {
     String state = gs == null || gs.getStatus() == null ? null : gs.getStatus().getCurrentState();

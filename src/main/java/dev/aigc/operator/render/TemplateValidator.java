@@ -85,6 +85,7 @@ public final class TemplateValidator {
         errors.add(new FieldError("spec.dedicated.storage.mountPath", "must be an absolute path, got " + quote(storage.getMountPath())));
       }
     }
+    idle(dedicated.getIdle(), errors);
     IngressSpec ingress = dedicated.getIngress();
     if (ingress == null) {
       errors.add(new FieldError("spec.dedicated.ingress", "is required"));
@@ -104,6 +105,33 @@ public final class TemplateValidator {
         }
       });
     }
+  }
+
+  /** Each idle duration at least {@link IdleSuspension#MINIMUM}, and minSuspendAfter <= suspendAfter <= maxSuspendAfter. */
+  private static void idle(dev.aigc.operator.api.IdleSpec idle, List<FieldError> errors) {
+    if (idle == null) return;
+    java.time.Duration base = idleDuration("spec.dedicated.idle.suspendAfter", idle.getSuspendAfter(), true, errors);
+    java.time.Duration min = idleDuration("spec.dedicated.idle.minSuspendAfter", idle.getMinSuspendAfter(), false, errors);
+    java.time.Duration max = idleDuration("spec.dedicated.idle.maxSuspendAfter", idle.getMaxSuspendAfter(), false, errors);
+    if (base != null && min != null && min.compareTo(base) > 0) {
+      errors.add(new FieldError("spec.dedicated.idle.minSuspendAfter", "must not exceed suspendAfter (" + idle.getSuspendAfter() + "), got " + quote(idle.getMinSuspendAfter())));
+    }
+    if (base != null && max != null && max.compareTo(base) < 0) {
+      errors.add(new FieldError("spec.dedicated.idle.maxSuspendAfter", "must not be below suspendAfter (" + idle.getSuspendAfter() + "), got " + quote(idle.getMaxSuspendAfter())));
+    }
+  }
+
+  private static java.time.Duration idleDuration(String field, String value, boolean required, List<FieldError> errors) {
+    if (value == null) {
+      if (required) errors.add(new FieldError(field, "is required"));
+      return null;
+    }
+    java.time.Duration d = Durations.parse(value);
+    if (d == null || d.compareTo(IdleSuspension.MINIMUM) < 0) {
+      errors.add(new FieldError(field, "must be a duration of at least 1m such as 30m, 1h30m or 2d, got " + quote(value)));
+      return null;
+    }
+    return d;
   }
 
   private static void shared(SharedSpec shared, List<FieldError> errors) {

@@ -65,7 +65,9 @@ public final class UpgradeStatus {
     String reason = policy == UpgradePolicy.Immediate ? UPDATING : RESTART_TO_UPDATE;
     String message = switch (policy) {
       case Immediate -> what + "; OKG is updating the pod";
-      case WhenIdle -> what + "; upgradePolicy WhenIdle is not available yet (it needs idle detection): restart to update";
+      case WhenIdle -> what + (template.getSpec().getDedicated() != null && template.getSpec().getDedicated().getIdle() != null
+          ? "; applied when the instance is next suspended for idleness, or restart to update now"
+          : "; upgradePolicy WhenIdle applies updates at idle suspension, which spec.dedicated.idle does not turn on: restart to update");
       case OnRestart -> what + "; restart to update";
     };
     List<Condition> updated = Conditions.with(conditions, UPDATE_AVAILABLE, true, reason, message, instanceGeneration, now);

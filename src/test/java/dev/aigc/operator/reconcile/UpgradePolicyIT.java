@@ -118,7 +118,7 @@ class UpgradePolicyIT extends OperatorTestBase {
   }
 
   @Test
-  void whenIdleIsAcceptedButUntilIdleDetectionExistsItWaitsForARestartAndSaysSo() {
+  void whenIdleWithoutAnIdlePolicyWaitsForARestartAndSaysSo() {
     applyExampleTemplate();
     editTemplate(t -> t.getSpec().setUpgradePolicy(UpgradePolicy.WhenIdle));
     String alicePod = runningPod("alice-sd", "alice");
@@ -126,7 +126,7 @@ class UpgradePolicyIT extends OperatorTestBase {
     editTemplate(t -> t.getSpec().getApp().setImage(V2));
     Condition waiting = awaitUpdate("alice-sd", true);
     assertThat(waiting.getReason()).isEqualTo(UpgradeStatus.RESTART_TO_UPDATE);
-    assertThat(waiting.getMessage()).contains("WhenIdle is not available yet");
+    assertThat(waiting.getMessage()).contains("which spec.dedicated.idle does not turn on");
     assertThat(pod(0).getMetadata().getUid()).isEqualTo(alicePod);
     assertThat(gameServerSet().getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
   }
