@@ -49,6 +49,14 @@ public final class AuthDecider {
     this.clock = clock;
   }
 
+  public InstanceDirectory directory() {
+    return directory;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
   /** A request the proxy did not say the routed host of (a proxy mode that does not require it). */
   public Decision decide(String originalUrl, Optional<Session> session) {
     return decide(originalUrl, Optional.empty(), session);

@@ -50,6 +50,9 @@ public final class InstanceDirectory {
 
   private final Map<String, Set<Entry>> byHost = new ConcurrentHashMap<>();
   private final Map<String, String> hostByInstance = new ConcurrentHashMap<>();
+  /** "namespace/gameServer" (the name of OKG's per-ID Ingress) to the entry holding that ID. */
+  private final Map<String, Entry> byGameServer = new ConcurrentHashMap<>();
+  private final Map<String, String> gameServerByInstance = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
 
   /** Records (or replaces) what an instance's status says. */
@@ -64,10 +67,17 @@ public final class InstanceDirectory {
         instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
     byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
     hostByInstance.put(entry.key(), host.get());
+    if (status.getGameServer() != null) {
+      String ingress = entry.namespace() + "/" + status.getGameServer();
+      byGameServer.put(ingress, entry);
+      gameServerByInstance.put(entry.key(), ingress);
+    }
   }
 
   public synchronized void remove(AigcInstance instance) {
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
+    String ingress = gameServerByInstance.remove(key);
+    if (ingress != null) byGameServer.computeIfPresent(ingress, (k, e) -> e.key().equals(key) ? null : e);
     String host = hostByInstance.remove(key);
     if (host == null) return;
     Set<Entry> entries = byHost.get(host);
@@ -86,6 +96,14 @@ public final class InstanceDirectory {
     if (entries == null || entries.size() != 1) return Optional.empty();
     var only = entries.iterator();
     return only.hasNext() ? Optional.of(only.next()) : Optional.empty(); // removed meanwhile
+  }
+
+  /**
+   * The instance holding the ID whose GameServer (and OKG's Ingress of that ID) has this name, as
+   * ingress-nginx names it to a default backend (X-Namespace, X-Ingress-Name).
+   */
+  public Optional<Entry> byIngress(String namespace, String ingressName) {
+    return Optional.ofNullable(byGameServer.get(namespace + "/" + ingressName));
   }
 
   public void touch(Entry entry, Instant when) {
