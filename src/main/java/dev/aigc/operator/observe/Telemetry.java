@@ -177,16 +177,30 @@ public final class Telemetry {
 
   /** aigc_idle_suspensions_total: instances suspended for idleness. */
   public void instanceSuspended() {
-    Counter.builder("aigc.idle.suspensions").description("Instances suspended for idleness").register(registry).increment();
+    suspensions().increment();
   }
 
   /** aigc_idle_wakes_total: suspended instances woken by their owner. */
   public void instanceWoken() {
-    Counter.builder("aigc.idle.wakes").description("Suspended instances woken by their owner's request").register(registry).increment();
+    wakes().increment();
   }
 
-  /** aigc_idle_gpu_hours_saved_total: whole-GPU hours given back by suspended instances (ended and ongoing). */
+  private Counter suspensions() {
+    return Counter.builder("aigc.idle.suspensions").description("Instances suspended for idleness").register(registry);
+  }
+
+  private Counter wakes() {
+    return Counter.builder("aigc.idle.wakes").description("Suspended instances woken by their owner's request").register(registry);
+  }
+
+  /**
+   * The idle metrics, there from the start (dashboards and alerts query them before the first
+   * suspension): aigc_idle_gpu_hours_saved_total counts whole-GPU hours given back by suspended
+   * instances, ended and ongoing.
+   */
   public void countSuspendedGpuHours(java.util.function.DoubleSupplier hours) {
+    suspensions();
+    wakes();
     io.micrometer.core.instrument.FunctionCounter.builder("aigc.idle.gpu.hours.saved", hours, java.util.function.DoubleSupplier::getAsDouble)
         .description("Whole-GPU hours that suspended instances gave back, since this operator started").register(registry);
   }
