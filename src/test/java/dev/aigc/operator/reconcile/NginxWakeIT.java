@@ -50,6 +50,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Wake on open through a real nginx shaped as ingress-nginx serves an idling template's Ingress:
@@ -229,14 +235,15 @@ class NginxWakeIT extends OperatorTestBase {
     return awaitPhase(name, InstancePhase.Suspended);
   }
 
-  @Test
-  void theOwnerOpeningHerSuspendedInstanceWakesItWithTheSameIdAndDiskAndOthersNeitherSeeNorWakeIt() throws Exception {
+  /** Alice's instance of an idling template, suspended, behind nginx serving its Ingress as ingress-nginx would. */
+  private record Suspended(String host, int id, String disk) {}
+
+  private Suspended aliceSuspendedBehindNginx() throws Exception {
     applyIdlingTemplate();
     install("alice-sd", "alice");
     AigcInstance running = awaitPhase("alice-sd", InstancePhase.Running);
     String host = URI.create(running.getStatus().getUrl()).getHost();
     int id = running.getStatus().getInstanceId();
-    String disk = running.getStatus().getVolumeClaim();
 
     // the operator's wake Service, in the instance's namespace, reaches the gateway's ready endpoint only
     String wakeService = Names.wakeService(TEMPLATE);
@@ -252,6 +259,25 @@ class NginxWakeIT extends OperatorTestBase {
     await().atMost(WAIT).until(() -> gameServerSet().getSpec().getReserveGameServerIds().contains(new IntOrString(id)));
     await().atMost(WAIT).until(() -> !podExists(id));
     serveIngress(host, suspended, false);
+    return new Suspended(host, id, running.getStatus().getVolumeClaim());
+  }
+
+  /** Once the woken instance runs, its Service has endpoints again: nginx routes to the app (as ingress-nginx would). */
+  private AigcInstance awaitWokenAndRouted(Suspended before) throws Exception {
+    AigcInstance woken = awaitPhase("alice-sd", InstancePhase.Running);
+    assertThat(woken.getStatus().getInstanceId()).as("the same ID").isEqualTo(before.id());
+    assertThat(woken.getStatus().getVolumeClaim()).as("the same disk").isEqualTo(before.disk());
+    assertThat(woken.getStatus().getSuspendedAt()).isNull();
+    assertThat(gameServerSet().getSpec().getReserveGameServerIds()).doesNotContain(new IntOrString(before.id()));
+    assertThat(disk(before.id())).isNotNull();
+    serveIngress(before.host(), woken, true);
+    return woken;
+  }
+
+  @Test
+  void theOwnerOpeningHerSuspendedInstanceWakesItWithTheSameIdAndDiskAndOthersNeitherSeeNorWakeIt() throws Exception {
+    Suspended alice = aliceSuspendedBehindNginx();
+    String host = alice.host();
 
     // mallory and anonymous callers are stopped by auth-url before the default backend
     assertThat(browse(host, "/", "mallory").statusCode()).isEqualTo(403);
@@ -266,17 +292,41 @@ class NginxWakeIT extends OperatorTestBase {
     assertThat(starting.headers().firstValue("Retry-After")).hasValue("2");
     assertThat(starting.body()).contains("Starting your instance alice-sd", "http-equiv=\"refresh\"");
 
-    AigcInstance woken = awaitPhase("alice-sd", InstancePhase.Running);
-    assertThat(woken.getStatus().getInstanceId()).as("the same ID").isEqualTo(id);
-    assertThat(woken.getStatus().getVolumeClaim()).as("the same disk").isEqualTo(disk);
-    assertThat(woken.getStatus().getSuspendedAt()).isNull();
-    assertThat(gameServerSet().getSpec().getReserveGameServerIds()).doesNotContain(new IntOrString(id));
-    assertThat(disk(id)).isNotNull();
-
-    // the instance's Service has endpoints again: nginx routes to the app
-    serveIngress(host, woken, true);
+    awaitWokenAndRouted(alice);
     await().atMost(WAIT).until(() -> browse(host, "/txt2img?prompt=dog", "alice").statusCode() == 200);
     assertThat(browse(host, "/", "alice").body()).isEqualTo(host + " for alice\n");
     assertThat(browse(host, "/", "mallory").statusCode()).isEqualTo(403);
+  }
+
+  /** In Chromium: the starting page reloads by itself, and lands on the app once nginx routes to it. */
+  @Test
+  void inABrowserTheStartingPageFollowsTheWakeAndLandsOnTheApp() throws Exception {
+    Path chromium = SystemPrograms.require("chromium", "chromium", "chromium-browser", "google-chrome");
+    Path driver = SystemPrograms.require("chromium-driver", "chromedriver", "/usr/lib/chromium/chromedriver");
+    Suspended alice = aliceSuspendedBehindNginx();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"),
+        "--host-resolver-rules=MAP *.example.com 127.0.0.1");
+    ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+    try {
+      String url = "http://" + alice.host() + ":" + front + "/";
+      // alice signed in before: her session cookie, as the gateway set it for the instance domain
+      browser.executeCdpCommand("Network.setCookie", Map.of("name", GatewayServer.SESSION_COOKIE,
+          "value", sessions.seal("alice", "alice@example.com", false), "url", url));
+      browser.get(url);
+      WebDriverWait wait = new WebDriverWait(browser, WAIT);
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Starting your instance alice-sd"));
+      assertThat(browser.findElement(By.id("phase")).getText()).isIn("Suspended", "Starting");
+
+      awaitWokenAndRouted(alice);
+      // no click, no script: the page's own reloads bring the app
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), alice.host() + " for alice"));
+      assertThat(browser.getCurrentUrl()).isEqualTo(url);
+    } finally {
+      browser.quit();
+    }
   }
 }
