@@ -39,6 +39,16 @@ podAntiAffinity:
 http://{{ include "aigc.fullname" . }}-gateway.{{ .Release.Namespace }}.svc.cluster.local:{{ .Values.gateway.service.port }}/auth
 {{- end -}}
 
+{{/* The gateway Service that wakes suspended instances: this release's own unless set; "-" turns it off. */}}
+{{- define "aigc.wakeGatewayService" -}}
+{{- $value := .Values.operator.wakeGatewayService | default "" -}}
+{{- if eq $value "" -}}
+{{ .Release.Namespace }}/{{ include "aigc.fullname" . }}-gateway
+{{- else if ne $value "-" -}}
+{{ $value }}
+{{- end -}}
+{{- end -}}
+
 {{- define "aigc.sessionSecret" -}}
 {{ .Values.gateway.session.existingSecret | default (printf "%s-session" (include "aigc.fullname" .)) }}
 {{- end -}}

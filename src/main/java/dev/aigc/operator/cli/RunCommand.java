@@ -53,6 +53,12 @@ public class RunCommand implements Callable<Integer> {
   @ArgGroup(exclusive = false, heading = "Gateway:%n")
   GatewayCommandOptions gatewayOptions = new GatewayCommandOptions();
 
+  @Option(names = "--gateway-service", defaultValue = "${env:AIGC_GATEWAY_SERVICE}",
+      description = "The gateway's Service as namespace/name: an idle-suspended instance's URL then wakes it, through a "
+          + "Service the operator points at the gateway's endpoints (ingress-nginx's default-backend). Without it only the "
+          + "dashboard wakes suspended instances (env AIGC_GATEWAY_SERVICE).")
+  String gatewayService;
+
   @Option(names = "--allow-unauthenticated-instances",
       description = "Run without gateway URLs, so that anyone who knows an instance's host reaches it. For trials only.")
   boolean allowUnauthenticated;
@@ -163,7 +169,8 @@ public class RunCommand implements Callable<Integer> {
     }
     try {
       return new OperatorSettings(watched, authUrl, signInUrl,
-          leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace.trim(), true);
+          leaseNamespace == null || leaseNamespace.isBlank() ? null : leaseNamespace.trim(), true,
+          InstanceAuthOptions.blankToNull(gatewayService));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -11,13 +11,38 @@ import java.util.Set;
  * @param leaseNamespace where the leader-election Lease lives; null runs without leader election
  * @param exitOnLostLease end the process when the Lease is lost, so that two replicas never
  *     reconcile at once (production); tests that run several operators in one JVM turn it off
+ * @param gatewayService the gateway's Service as {@code namespace/name}, or null: with it, the
+ *     Ingress of an instance that idles can wake it (ingress-nginx's default backend, a Service in
+ *     the instance's namespace that the operator points at the gateway's endpoints); without it, a
+ *     suspended instance wakes only from the dashboard
  */
 public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl,
-    String leaseNamespace, boolean exitOnLostLease) {
+    String leaseNamespace, boolean exitOnLostLease, String gatewayService) {
   public static final String LEASE_NAME = "aigc-operator";
+  private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
 
   public OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl) {
     this(namespaces, gatewayAuthUrl, gatewaySignInUrl, null, true);
+  }
+
+  public OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, String gatewaySignInUrl,
+      String leaseNamespace, boolean exitOnLostLease) {
+    this(namespaces, gatewayAuthUrl, gatewaySignInUrl, leaseNamespace, exitOnLostLease, null);
+  }
+
+  /** These settings with the gateway's Service ({@code namespace/name}, or null). */
+  public OperatorSettings withGatewayService(String gatewayService) {
+    return new OperatorSettings(namespaces, gatewayAuthUrl, gatewaySignInUrl, leaseNamespace, exitOnLostLease, gatewayService);
+  }
+
+  /** The namespace of {@link #gatewayService}, or null without one. */
+  public String gatewayServiceNamespace() {
+    return gatewayService == null ? null : gatewayService.substring(0, gatewayService.indexOf('/'));
+  }
+
+  /** The name of {@link #gatewayService}, or null without one. */
+  public String gatewayServiceName() {
+    return gatewayService == null ? null : gatewayService.substring(gatewayService.indexOf('/') + 1);
   }
 
   /** ingress-nginx rejects auth-url values outside this set (CVE-2025-24514 came through it). */
@@ -28,6 +53,10 @@ public record OperatorSettings(Set<String> namespaces, String gatewayAuthUrl, St
     requireSafe("gateway auth URL", gatewayAuthUrl);
     requireNoRoutedHost(gatewayAuthUrl);
     requireSafe("gateway sign-in URL", gatewaySignInUrl);
+    if (gatewayService != null && gatewayService.isBlank()) gatewayService = null;
+    if (gatewayService != null && !gatewayService.matches(DNS_LABEL + "/" + DNS_LABEL)) {
+      throw new IllegalArgumentException("gateway Service must be namespace/name: " + gatewayService);
+    }
   }
 
   public static OperatorSettings defaults() {

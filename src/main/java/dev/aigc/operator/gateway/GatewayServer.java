@@ -118,11 +118,15 @@ public final class GatewayServer implements AutoCloseable {
         .setHttp2ClearTextEnabled(false)
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
+    // ingress-nginx's default backend for the Ingresses of instances that idle: any path, any host
+    WakePage wake = new WakePage(decider, this::caller, settings);
     // /auth is every request of every instance page: answered straight from the request, without
     // the router's per-request context; everything else goes through the router
     server = vertx.createHttpServer(options)
         .requestHandler(request -> {
-          if (request.method() == HttpMethod.GET && "/auth".equals(request.path())) {
+          if (WakePage.isDefaultBackendRequest(request)) {
+            wake.handle(request);
+          } else if (request.method() == HttpMethod.GET && "/auth".equals(request.path())) {
             auth(request);
           } else {
             router.handle(request);

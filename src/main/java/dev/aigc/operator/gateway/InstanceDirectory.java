@@ -54,6 +54,8 @@ public final class InstanceDirectory {
   private final Map<String, Entry> byGameServer = new ConcurrentHashMap<>();
   private final Map<String, String> gameServerByInstance = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+  /** What each instance's Ready condition says, for the wake page to show its owner. */
+  private final Map<String, String> readyMessages = new ConcurrentHashMap<>();
 
   /** Records (or replaces) what an instance's status says. */
   public synchronized void upsert(AigcInstance instance) {
@@ -67,6 +69,8 @@ public final class InstanceDirectory {
         instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
     byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
     hostByInstance.put(entry.key(), host.get());
+    var ready = dev.aigc.operator.render.Conditions.find(status.getConditions(), dev.aigc.operator.render.Conditions.READY);
+    if (ready != null && ready.getMessage() != null) readyMessages.put(entry.key(), ready.getMessage());
     if (status.getGameServer() != null) {
       String ingress = entry.namespace() + "/" + status.getGameServer();
       byGameServer.put(ingress, entry);
@@ -76,6 +80,7 @@ public final class InstanceDirectory {
 
   public synchronized void remove(AigcInstance instance) {
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
+    readyMessages.remove(key);
     String ingress = gameServerByInstance.remove(key);
     if (ingress != null) byGameServer.computeIfPresent(ingress, (k, e) -> e.key().equals(key) ? null : e);
     String host = hostByInstance.remove(key);
@@ -104,6 +109,11 @@ public final class InstanceDirectory {
    */
   public Optional<Entry> byIngress(String namespace, String ingressName) {
     return Optional.ofNullable(byGameServer.get(namespace + "/" + ingressName));
+  }
+
+  /** What the instance's Ready condition says now, or null. */
+  public String readyMessage(Entry entry) {
+    return readyMessages.get(entry.key());
   }
 
   public void touch(Entry entry, Instant when) {

@@ -69,6 +69,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private final GameServerSetWriter writer;
   private final Disks diskWriter;
   private final SharedEndpoints sharedEndpoints;
+  private final WakeBackends wakeBackends;
   private final io.fabric8.kubernetes.client.KubernetesClient client;
   private final CachedFields caches;
   private InformerEventSource<AigcInstance, AigcTemplate> instances;
@@ -100,6 +101,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     this.writer = writer;
     this.diskWriter = diskWriter;
     this.sharedEndpoints = sharedEndpoints;
+    this.wakeBackends = new WakeBackends(client, settings);
   }
 
   @Override
@@ -144,6 +146,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     List<EventSource<?, AigcTemplate>> sources = new java.util.ArrayList<>(List.of(instances, gameServerSets, disks, quotas,
         board.templateEvents()));
     sharedEndpoints.eventSource(context).ifPresent(sources::add);
+    sources.addAll(wakeBackends.eventSources(context));
     return sources;
   }
 
@@ -262,6 +265,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
 
     GameServerSet current = gameServerSets.get(new ResourceID(Names.gameServerSet(name), namespace)).orElse(null);
     Duration setWait = Duration.ZERO;
+    String wakeNote = null;
     if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
       releaseDedicated(template, current, mine.size());
       board.publish(namespace, name, Map.of());
@@ -319,6 +323,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       status.setOutdatedInstances((int) mine.stream().filter(AigcTemplateReconciler::outdated).count());
       status.setUnclaimedDisks(allocation.unclaimed().size());
       reportUnclaimed(template, allocation);
+      // the wake Service its instances' Ingresses name as their default backend, while it idles
+      if (invalid == null) wakeNote = wakeBackends.reconcile(template);
       log.debug("template {}/{}: {} instances, running {}, held {}", namespace, name, mine.size(),
           allocation.running(), allocation.held());
     }
@@ -333,7 +339,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           "SharedEndpointUnavailable", sharedProblem, generation, now()));
     } else {
       status.setConditions(Conditions.withProgress(status.getConditions(), Progress.READY, "Reconciled",
-          readyMessageOf(template), generation, now()));
+          readyMessageOf(template) + (wakeNote == null ? "" : "; " + wakeNote), generation, now()));
     }
     Duration wait = patchIfChanged(template, status, context);
     if (wait.isZero() || (!setWait.isZero() && setWait.compareTo(wait) < 0)) wait = setWait;

@@ -37,6 +37,13 @@ public final class GameServerSetRenderer {
   public static final String AUTH_SIGNIN = "nginx.ingress.kubernetes.io/auth-signin";
   public static final String AUTH_RESPONSE_HEADERS = "nginx.ingress.kubernetes.io/auth-response-headers";
   /**
+   * With {@link #DEFAULT_BACKEND}: ingress-nginx hands a 503 of the instance's Ingress (its Service
+   * has no endpoints while the instance is suspended, or the app answered 503) to the wake Service,
+   * after auth-url allowed the request.
+   */
+  public static final String CUSTOM_HTTP_ERRORS = "nginx.ingress.kubernetes.io/custom-http-errors";
+  public static final String DEFAULT_BACKEND = "nginx.ingress.kubernetes.io/default-backend";
+  /**
    * The auth-url query parameter that names the host nginx routed the request to. ingress-nginx
    * copies auth-url into {@code set $target "..."; proxy_pass $target;} inside the Ingress host's own
    * server block, so nginx expands {@code $server_name} per request to that block's name: the Ingress
@@ -86,7 +93,7 @@ public final class GameServerSetRenderer {
     PodTemplateVersion.stamp(podTemplate, template.getMetadata().getGeneration());
     PodTemplateVersion.carryForward(podTemplate, current);
     spec.setGameServerTemplate(podTemplate);
-    spec.setNetwork(network(template.getSpec().getApp().effectivePort(), dedicated.getIngress(), settings));
+    spec.setNetwork(network(name, template.getSpec().getApp().effectivePort(), dedicated.getIngress(), dedicated.getIdle() != null, settings));
     gss.setSpec(spec);
     return GameServerSetUpdate.withHash(gss);
   }
@@ -179,7 +186,12 @@ public final class GameServerSetRenderer {
         .build();
   }
 
-  private static Network network(int port, IngressSpec ingress, OperatorSettings settings) {
+  /**
+   * @param idles whether the template suspends idle instances: their per-ID Service and Ingress are
+   *     then kept while the pod is gone ({@code Fixed}), so that opening the URL reaches nginx's
+   *     default backend, the gateway's wake page, instead of no Ingress at all
+   */
+  private static Network network(String template, int port, IngressSpec ingress, boolean idles, OperatorSettings settings) {
     List<NetworkConfParam> conf = new ArrayList<>();
     conf.add(new NetworkConfParam("IngressClassName", ingress.effectiveClassName()));
     conf.add(new NetworkConfParam("Port", Integer.toString(port)));
@@ -192,6 +204,7 @@ public final class GameServerSetRenderer {
       String wildcard = tlsWildcard(ingress.getHost());
       if (wildcard != null) conf.add(new NetworkConfParam("TlsHosts", wildcard));
     }
+    if (idles) conf.add(new NetworkConfParam("Fixed", "true"));
     if (settings.gatewayAuthUrl() != null) {
       conf.add(annotation(AUTH_URL, authUrl(settings.gatewayAuthUrl())));
       conf.add(annotation(AUTH_RESPONSE_HEADERS, "X-Auth-Request-User,X-Auth-Request-Email"));
@@ -199,18 +212,31 @@ public final class GameServerSetRenderer {
     if (settings.gatewaySignInUrl() != null) {
       conf.add(annotation(AUTH_SIGNIN, settings.gatewaySignInUrl()));
     }
+    // Without the gateway's Service there is no wake Service to name: the URL of a suspended
+    // instance then answers nginx's plain 503, and the dashboard's Open still wakes it.
+    boolean wakes = idles && settings.gatewayService() != null;
+    if (wakes) {
+      conf.add(annotation(CUSTOM_HTTP_ERRORS, "503"));
+      conf.add(annotation(DEFAULT_BACKEND, Names.wakeService(template)));
+    }
     if (ingress.getAnnotations() != null) {
       new TreeMap<>(ingress.getAnnotations())
           .forEach(
               (key, value) -> {
-                // the gateway's auth annotations are the operator's to set, never a template's
-                if (!key.startsWith("nginx.ingress.kubernetes.io/auth-")) conf.add(annotation(key, value));
+                // the gateway's auth and wake annotations are the operator's to set, never a template's
+                if (!key.startsWith("nginx.ingress.kubernetes.io/auth-") && !(wakes && isWakeAnnotation(key))) {
+                  conf.add(annotation(key, value));
+                }
               });
     }
     Network network = new Network();
     network.setNetworkType(Network.KUBERNETES_INGRESS);
     network.setNetworkConf(conf);
     return network;
+  }
+
+  private static boolean isWakeAnnotation(String key) {
+    return key.equals(CUSTOM_HTTP_ERRORS) || key.equals(DEFAULT_BACKEND);
   }
 
   /** The gateway's /auth URL with the routed host added to its query, e.g. {@code http://gw:8080/auth?host=$server_name}. */

@@ -42,6 +42,27 @@ public final class Names {
     return claimName.substring(prefix.length(), dash);
   }
 
+  /**
+   * The Service in the template's namespace that ingress-nginx hands a suspended instance's 503 to
+   * (its {@code default-backend}, which must be a Service of the Ingress's namespace with endpoints):
+   * {@code <template>-wake}, a DNS label. A template name too long for one, or with dots, is
+   * shortened and made unique again with a hash of the whole name.
+   */
+  public static String wakeService(String template) {
+    String suffix = "-wake";
+    if (template.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") && template.length() + suffix.length() <= 63) return template + suffix;
+    String hash;
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(template.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      hash = java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    String prefix = template.replaceAll("[^a-z0-9-]", "-");
+    prefix = prefix.substring(0, Math.min(prefix.length(), 63 - suffix.length() - hash.length() - 1)).replaceAll("^-+|-+$", "");
+    return (prefix.isEmpty() ? "" : prefix + "-") + hash + suffix;
+  }
+
   /** The container name: the image's repository name, e.g. {@code .../lab/stable-diffusion:v1} gives stable-diffusion. */
   public static String container(String image) {
     String repo = image;

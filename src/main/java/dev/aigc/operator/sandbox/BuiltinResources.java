@@ -30,6 +30,9 @@ final class BuiltinResources {
       core("serviceaccounts", "serviceaccount", "ServiceAccount", true, List.of("sa"), List.of(), ApiResource.nameAndAge()),
       of("coordination.k8s.io", "v1", "leases", "lease", "Lease", true, List.of(), List.of(), List.of(Column.nameColumn(),
           Column.of("Holder", "string", ".spec.holderIdentity"), Column.ageColumn())),
+      // the wake Services' endpoints, which the operator mirrors from the gateway Service's
+      of("discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, List.of(), List.of(),
+          ApiResource.nameAndAge()),
       of("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, List.of("ing"), List.of(), ApiResource.nameAndAge()),
       of("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
           false, List.of("crd", "crds"), List.of(), List.of(Column.nameColumn(), Column.of("Created At", "date", ".metadata.creationTimestamp"))),

@@ -55,8 +55,10 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorRbacIT extends OperatorTestBase {
   private static final String RELEASE_NAMESPACE = "aigc-system";
+  /** The gateway's Service as the chart names it to the operator (AIGC_GATEWAY_SERVICE). */
+  private static final String GATEWAY_SERVICE = "aigc-aigc-operator-gateway";
   private static final OperatorSettings AS_DEPLOYED = new OperatorSettings(Set.of(), SETTINGS.gatewayAuthUrl(),
-      SETTINGS.gatewaySignInUrl(), RELEASE_NAMESPACE, false);
+      SETTINGS.gatewaySignInUrl(), RELEASE_NAMESPACE, false, RELEASE_NAMESPACE + "/" + GATEWAY_SERVICE);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   /** Owner kinds the operator may name with blockOwnerDeletion, and their resources. */
   private static final Map<String, String> OWNER_RESOURCES = Map.of(
@@ -171,6 +173,21 @@ class OperatorRbacIT extends OperatorTestBase {
     kubectl.resource(template).create();
     awaitTemplate(t -> t.getStatus().getSharedUrl() != null && Conditions.isTrue(t.getStatus().getConditions(), Conditions.READY));
 
+    // Idle suspension: the wake Service and its endpoints follow the gateway's, and go when the template stops idling.
+    kubectl.resource(gatewaySlice(8080, "10.0.0.1")).create();
+    editTemplate(t -> {
+      var idle = new dev.aigc.operator.api.IdleSpec();
+      idle.setSuspendAfter("30m");
+      t.getSpec().getDedicated().setIdle(idle);
+    });
+    String wake = dev.aigc.operator.render.Names.wakeService(TEMPLATE);
+    await().atMost(WAIT).until(() -> wakeSlice(wake) != null && wakeSlice(wake).getEndpoints().size() == 1);
+    kubectl.resource(gatewaySlice(8090, "10.0.0.1", "10.0.0.2")).update();
+    await().atMost(WAIT).until(() -> wakeSlice(wake).getEndpoints().size() == 2
+        && kubectl.services().inNamespace(NS).withName(wake).get().getSpec().getPorts().get(0).getTargetPort().getIntVal() == 8090);
+    editTemplate(t -> t.getSpec().getDedicated().setIdle(null));
+    await().atMost(WAIT).until(() -> wakeSlice(wake) == null && kubectl.services().inNamespace(NS).withName(wake).get() == null);
+
     // JOSDK reads an instance only when its finalizer write meets a conflict: make the first one do so.
     cluster.server().expect().patch().withPath(instancePath("alice-sd"))
         .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict")
@@ -207,8 +224,8 @@ class OperatorRbacIT extends OperatorTestBase {
 
     // A new image reaches the GameServerSet and the Knative Service.
     editTemplate(t -> t.getSpec().getApp().setImage("registry.example.com/sd:v2"));
-    awaitTemplate(t -> Long.valueOf(2).equals(t.getStatus().getDedicatedGeneration())
-        && Long.valueOf(2).equals(t.getStatus().getSharedGeneration()));
+    awaitTemplate(t -> t.getMetadata().getGeneration().equals(t.getStatus().getDedicatedGeneration())
+        && t.getMetadata().getGeneration().equals(t.getStatus().getSharedGeneration()));
 
     // Deleted with Retain: the disk stays; with Delete while the GameServerSet runs: marked, then deleted.
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").delete();
@@ -265,6 +282,23 @@ class OperatorRbacIT extends OperatorTestBase {
     });
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName("dave-sd").delete();
     awaitGone("dave-sd");
+  }
+
+  /** The gateway Service's one EndpointSlice, with these ready addresses, as the EndpointSlice controller writes it. */
+  private static io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice gatewaySlice(int port, String... addresses) {
+    var slice = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+        .withNewMetadata().withName(GATEWAY_SERVICE + "-x1").withNamespace(RELEASE_NAMESPACE)
+        .addToLabels(dev.aigc.operator.render.WakeBackend.SERVICE_NAME_LABEL, GATEWAY_SERVICE).endMetadata()
+        .withAddressType("IPv4")
+        .withPorts(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort(null, "http", port, "TCP"));
+    for (String address : addresses) {
+      slice.addNewEndpoint().withAddresses(address).withNewConditions().withReady(true).endConditions().endEndpoint();
+    }
+    return slice.build();
+  }
+
+  private io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice wakeSlice(String name) {
+    return kubectl.resources(io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class).inNamespace(NS).withName(name).get();
   }
 
   /** How the API server authorizes a request; empty for a non-resource URL (discovery, /version). */

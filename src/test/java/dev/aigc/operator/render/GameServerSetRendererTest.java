@@ -124,6 +124,66 @@ class GameServerSetRendererTest {
     assertThat(conf).anyMatch(p -> p.value().equals("nginx.ingress.kubernetes.io/proxy-read-timeout: 600"));
   }
 
+  static AigcTemplate idling(String name) {
+    AigcTemplate template = example(name);
+    var idle = new dev.aigc.operator.api.IdleSpec();
+    idle.setSuspendAfter("30m");
+    template.getSpec().getDedicated().setIdle(idle);
+    return template;
+  }
+
+  static final OperatorSettings WITH_GATEWAY_SERVICE = SETTINGS.withGatewayService("aigc-system/aigc-gateway");
+
+  @Test
+  void anIdlingTemplateKeepsEachIdsIngressAndHandsItsServiceUnavailableToTheWakeService() throws IOException {
+    GameServerSet gss = GameServerSetRenderer.render(idling("stable-diffusion-cpu"), Allocation.empty(), WITH_GATEWAY_SERVICE);
+    Golden.assertMatches("stable-diffusion-cpu-idle.gss.yaml", gss);
+    assertThat(gss.getSpec().getNetwork().getNetworkConf()).contains(
+        new dev.aigc.operator.okg.Network.NetworkConfParam("Fixed", "true"),
+        new dev.aigc.operator.okg.Network.NetworkConfParam("Annotation", "nginx.ingress.kubernetes.io/custom-http-errors: 503"),
+        new dev.aigc.operator.okg.Network.NetworkConfParam("Annotation",
+            "nginx.ingress.kubernetes.io/default-backend: stable-diffusion-cpu-wake"));
+  }
+
+  @Test
+  void withoutTheGatewayServiceAnIdlingTemplateKeepsItsIngressesButNamesNoDefaultBackend() {
+    var conf = GameServerSetRenderer.render(idling("stable-diffusion-cpu"), Allocation.empty(), SETTINGS).getSpec().getNetwork().getNetworkConf();
+    assertThat(conf).contains(new dev.aigc.operator.okg.Network.NetworkConfParam("Fixed", "true"));
+    assertThat(conf).noneMatch(p -> p.value().contains("default-backend") || p.value().contains("custom-http-errors"));
+  }
+
+  @Test
+  void aTemplateWithoutIdleIsNotFixedWhateverTheSettings() {
+    var conf = GameServerSetRenderer.render(example("stable-diffusion-cpu"), Allocation.empty(), WITH_GATEWAY_SERVICE)
+        .getSpec().getNetwork().getNetworkConf();
+    assertThat(conf).noneMatch(p -> p.name().equals("Fixed") || p.value().contains("default-backend"));
+  }
+
+  @Test
+  void aTemplateCannotOverrideTheWakeAnnotations() {
+    AigcTemplate template = idling("stable-diffusion-cpu");
+    template.getSpec().getDedicated().getIngress().setAnnotations(Map.of(
+        "nginx.ingress.kubernetes.io/default-backend", "evil",
+        "nginx.ingress.kubernetes.io/custom-http-errors", "404,503"));
+    var conf = GameServerSetRenderer.render(template, Allocation.empty(), WITH_GATEWAY_SERVICE).getSpec().getNetwork().getNetworkConf();
+    assertThat(conf).filteredOn(p -> p.value().startsWith("nginx.ingress.kubernetes.io/default-backend:"))
+        .extracting(p -> p.value()).containsExactly("nginx.ingress.kubernetes.io/default-backend: stable-diffusion-cpu-wake");
+    assertThat(conf).filteredOn(p -> p.value().startsWith("nginx.ingress.kubernetes.io/custom-http-errors:"))
+        .extracting(p -> p.value()).containsExactly("nginx.ingress.kubernetes.io/custom-http-errors: 503");
+  }
+
+  @Test
+  void theWakeServiceNameIsADnsLabelForEveryTemplateName() {
+    assertThat(Names.wakeService("stable-diffusion-cpu")).isEqualTo("stable-diffusion-cpu-wake");
+    String longName = "a".repeat(60);
+    String dotted = "sd.v1";
+    for (String name : List.of(longName, dotted, "a".repeat(253), "a".repeat(59))) {
+      assertThat(Names.wakeService(name)).matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    }
+    assertThat(Names.wakeService(longName)).isNotEqualTo(Names.wakeService("a".repeat(61)));
+    assertThat(Names.wakeService("sd.v1")).isNotEqualTo(Names.wakeService("sd-v1"));
+  }
+
   @Test
   void tlsNamesTheWildcardThatCoversEveryInstanceHost() {
     var conf = GameServerSetRenderer.render(example("stable-diffusion-gpu"), Allocation.empty(), SETTINGS).getSpec().getNetwork().getNetworkConf();

@@ -22,11 +22,39 @@ public final class NginxConfig {
    * @param annotations the Ingress's annotations as OKG copies them from the GameServerSet's
    *     {@code Annotation} entries: auth-url, auth-signin and auth-response-headers are used
    */
-  public record IngressHost(String host, Map<String, String> annotations) {
+  public record IngressHost(String host, Map<String, String> annotations, DefaultBackend defaultBackend) {
+    public IngressHost(String host, Map<String, String> annotations) {
+      this(host, annotations, null);
+    }
+
     String annotation(String key) {
       String value = annotations.get("nginx.ingress.kubernetes.io/" + key);
       if (value == null) throw new IllegalArgumentException(host + " has no " + key + " annotation");
       return value;
+    }
+  }
+
+  /**
+   * The default backend of an Ingress with {@code custom-http-errors: "503"} and {@code
+   * default-backend: <service>}, as ingress-nginx serves it (its controller's getBackendServers and
+   * nginx.tmpl): when the routed Service has no endpoints, the Ingress's location proxies to the
+   * default backend's endpoints (after auth), with X-Code 503, X-Format, X-Namespace, X-Ingress-Name,
+   * X-Service-Name and X-Service-Port set from the location, and the request's Host; when it has
+   * endpoints, a 503 of the app goes to the same backend through an {@code error_page} location.
+   *
+   * @param address host:port of the default backend's endpoint (what its EndpointSlice says)
+   * @param routedHasEndpoints whether the instance's own Service has endpoints (its pod is ready)
+   */
+  public record DefaultBackend(String namespace, String ingressName, String serviceName, int servicePort, String address,
+      boolean routedHasEndpoints) {
+    String headers() {
+      return "proxy_set_header X-Code 503;\n"
+          + "        proxy_set_header X-Format $http_accept;\n"
+          + "        proxy_set_header X-Namespace \"" + namespace + "\";\n"
+          + "        proxy_set_header X-Ingress-Name \"" + ingressName + "\";\n"
+          + "        proxy_set_header X-Service-Name \"" + serviceName + "\";\n"
+          + "        proxy_set_header X-Service-Port \"" + servicePort + "\";\n"
+          + "        proxy_set_header X-Original-URI $request_uri;\n";
     }
   }
 
@@ -134,13 +162,35 @@ public final class NginxConfig {
                 proxy_http_version 1.1;
                 proxy_set_header Connection "";
                 proxy_set_header Host $http_host;
-                proxy_set_header X-Instance-Host "%2$s";
-                proxy_pass http://backend;
+                %7$s
               }
-            }
-          """.formatted(listen, ingress.host(), authHost, authUrl, ingress.annotation("auth-signin"), responseHeaders));
+        %8$s    }
+          """.formatted(listen, ingress.host(), authHost, authUrl, ingress.annotation("auth-signin"), responseHeaders,
+          upstream(ingress), errorLocation(ingress.defaultBackend())));
     }
     return servers.toString();
+  }
+
+  /** Where an Ingress host's location proxies to: its instance, or the default backend while it has no endpoints. */
+  private static String upstream(IngressHost ingress) {
+    DefaultBackend wake = ingress.defaultBackend();
+    String instance = "proxy_set_header X-Instance-Host \"" + ingress.host() + "\";\n        proxy_pass http://backend;";
+    if (wake == null) return instance;
+    // ingress-nginx makes the default backend's upstream the location's backend itself
+    if (!wake.routedHasEndpoints()) return wake.headers() + "        proxy_pass http://" + wake.address() + ";";
+    return "proxy_intercept_errors on;\n        error_page 503 = @custom_503;\n        " + instance;
+  }
+
+  /** The named location that a 503 of the app goes to, when the Ingress has a default backend. */
+  private static String errorLocation(DefaultBackend wake) {
+    if (wake == null || !wake.routedHasEndpoints()) return "";
+    return "      location @custom_503 {\n"
+        + "        internal;\n"
+        + "        proxy_intercept_errors off;\n"
+        + "        proxy_set_header Host $http_host;\n"
+        + "        " + wake.headers()
+        + "        proxy_pass http://" + wake.address() + ";\n"
+        + "      }\n";
   }
 
   private static Path writeConfig(Path dir, String servers) throws Exception {
