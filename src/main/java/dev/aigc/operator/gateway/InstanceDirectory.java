@@ -54,6 +54,16 @@ public final class InstanceDirectory {
   private final Map<String, Entry> byGameServer = new ConcurrentHashMap<>();
   private final Map<String, String> gameServerByInstance = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+  private final boolean recordActivity;
+
+  public InstanceDirectory() {
+    this(true);
+  }
+
+  /** @param recordActivity false only to measure what recording costs /auth (bench/): touches are then ignored */
+  public InstanceDirectory(boolean recordActivity) {
+    this.recordActivity = recordActivity;
+  }
 
   /** Records (or replaces) what an instance's status says. */
   public synchronized void upsert(AigcInstance instance) {
@@ -107,7 +117,17 @@ public final class InstanceDirectory {
   }
 
   public void touch(Entry entry, Instant when) {
-    lastAccess.put(entry.key(), when);
+    if (recordActivity) lastAccess.put(entry.key(), when);
+  }
+
+  /** Every instance the directory holds now (those whose status has a URL). */
+  public java.util.List<Entry> entries() {
+    return byHost.values().stream().flatMap(Set::stream).toList();
+  }
+
+  /** Drops the touch of an instance gone from the directory, unless it was touched again since {@code when}. */
+  public void forget(String key, Instant when) {
+    lastAccess.remove(key, when);
   }
 
   /** When each instance ("namespace/name") was last let through, since the gateway started. */
