@@ -110,20 +110,27 @@ public final class ActivityPublisher implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    // replicas started together would otherwise look at the same moments, and decide alike before
+    // either informer shows the other's write
+    long phase = java.util.concurrent.ThreadLocalRandom.current().nextLong(TICK.toMillis());
     timer.scheduleWithFixedDelay(() -> {
       try {
         publish();
       } catch (RuntimeException e) { // the next tick tries again; an exception would end the schedule
         log.warn("publishing activity failed: {}", e.toString());
       }
-    }, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }, TICK.toMillis() + phase, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
   /** One look at the touches: writes what is due and returns how many writes succeeded. */
   public synchronized int publish() {
     Map<String, InstanceDirectory.Entry> entries = new HashMap<>();
-    for (InstanceDirectory.Entry entry : directory.entries()) entries.put(entry.key(), entry);
+    Map<String, String> versions = new HashMap<>();
+    for (InstanceDirectory.Seen seen : directory.entries()) {
+      entries.put(seen.entry().key(), seen.entry());
+      versions.put(seen.entry().key(), seen.resourceVersion());
+    }
     Map<String, Instant> touches = directory.lastAccess();
     // bounded memory: what this replica knows of instances gone from the directory goes too
     touches.forEach((key, when) -> {
@@ -133,13 +140,18 @@ public final class ActivityPublisher implements AutoCloseable {
     int done = 0;
     for (Write write : due(entries.values(), touches, written)) {
       try {
+        // conditional on the version the decision saw: when two replicas decide at the same moment, one
+        // write lands and the other is refused (409), and the next tick sees the one that landed. Not a
+        // wake, which must not wait: a second wake is harmless.
+        String version = write.reason() == Reason.WAKE ? null : versions.get(write.key());
+        String precondition = version == null ? "" : "\"metadata\":{\"resourceVersion\":\"" + version + "\"},";
         client.resources(AigcInstance.class).inNamespace(write.namespace()).withName(write.name()).subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"lastActivity\":\"" + write.lastActivity() + "\"}}");
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{" + precondition + "\"status\":{\"lastActivity\":\"" + write.lastActivity() + "\"}}");
         written.put(write.key(), write.lastActivity());
         telemetry.activityPublished(write.reason().label());
         done++;
       } catch (KubernetesClientException e) {
-        // gone (404), or refused: the next tick writes again if it is still due
+        // gone (404), changed since (409), or refused: the next tick writes again if it is still due
         log.debug("could not publish the activity of {}: {} {}", write.key(), e.getCode(), e.getMessage());
         telemetry.activityPublishFailed();
       }

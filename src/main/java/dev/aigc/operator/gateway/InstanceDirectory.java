@@ -54,6 +54,8 @@ public final class InstanceDirectory {
   private final Map<String, Entry> byGameServer = new ConcurrentHashMap<>();
   private final Map<String, String> gameServerByInstance = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+  /** Each entry with the resourceVersion of the object it was read from, by "namespace/name". */
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
   private final boolean recordActivity;
 
   public InstanceDirectory() {
@@ -76,6 +78,7 @@ public final class InstanceDirectory {
     Entry entry = new Entry(instance.getMetadata().getNamespace(), instance.getMetadata().getName(),
         instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
     byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
+    seen.put(entry.key(), new Seen(entry, instance.getMetadata().getResourceVersion()));
     hostByInstance.put(entry.key(), host.get());
     if (status.getGameServer() != null) {
       String ingress = entry.namespace() + "/" + status.getGameServer();
@@ -86,6 +89,7 @@ public final class InstanceDirectory {
 
   public synchronized void remove(AigcInstance instance) {
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
+    seen.remove(key);
     String ingress = gameServerByInstance.remove(key);
     if (ingress != null) byGameServer.computeIfPresent(ingress, (k, e) -> e.key().equals(key) ? null : e);
     String host = hostByInstance.remove(key);
@@ -120,9 +124,12 @@ public final class InstanceDirectory {
     if (recordActivity) lastAccess.put(entry.key(), when);
   }
 
-  /** Every instance the directory holds now (those whose status has a URL). */
-  public java.util.List<Entry> entries() {
-    return byHost.values().stream().flatMap(Set::stream).toList();
+  /** An entry and the resourceVersion of the object it was read from (a precondition for writes based on it). */
+  public record Seen(Entry entry, String resourceVersion) {}
+
+  /** Every instance the directory holds now (those whose status has a URL), each with its resourceVersion. */
+  public java.util.Collection<Seen> entries() {
+    return java.util.List.copyOf(seen.values());
   }
 
   /** Drops the touch of an instance gone from the directory, unless it was touched again since {@code when}. */

@@ -36,6 +36,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,7 +76,20 @@ class ActivityIT extends OperatorTestBase {
 
   /** One gateway replica: /auth and the REST API over its own informers, and its activity publisher. */
   final class Replica implements AutoCloseable {
-    final KubernetesClient client = cluster.newClient(b -> { });
+    /** Run just before this replica's status write is sent, once. */
+    volatile Runnable beforeStatusWrite;
+    final KubernetesClient client = cluster.newClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor("hook",
+        new io.fabric8.kubernetes.client.http.Interceptor() {
+          @Override
+          public void before(io.fabric8.kubernetes.client.http.BasicBuilder builder, io.fabric8.kubernetes.client.http.HttpRequest request,
+              RequestTags tags) {
+            Runnable hook = beforeStatusWrite;
+            if (hook != null && request.method().equals("PATCH") && request.uri().getPath().endsWith("/status")) {
+              beforeStatusWrite = null;
+              hook.run();
+            }
+          }
+        })));
     final InstanceDirectory directory = new InstanceDirectory();
     final Catalog catalog = new Catalog(client, directory);
     final Telemetry telemetry = Telemetry.inMemory();
@@ -95,6 +109,11 @@ class ActivityIT extends OperatorTestBase {
 
     double writes(String reason) {
       var counter = telemetry.registry().find("aigc.activity.writes").tag("reason", reason).counter();
+      return counter == null ? 0 : counter.count();
+    }
+
+    double failures() {
+      var counter = telemetry.registry().find("aigc.activity.write.failures").counter();
       return counter == null ? 0 : counter.count();
     }
 
@@ -216,6 +235,24 @@ class ActivityIT extends OperatorTestBase {
   }
 
   @Test
+  void replicasDecidingAtTheSameMomentWriteOnce() throws Exception {
+    install("alice-sd", "alice");
+    String host = runningHost("alice-sd");
+    awaitReplicasSee(host, "alice-sd");
+    assertThat(open(a, host, "alice")).isEqualTo(200);
+    assertThat(open(b, host, "alice")).isEqualTo(200);
+    // B decides, and A decides and writes before B's write goes out: B's is refused, as the object changed since
+    AtomicInteger aWrote = new AtomicInteger();
+    b.beforeStatusWrite = () -> aWrote.set(a.publisher.publish());
+    assertThat(b.publisher.publish()).isZero();
+    assertThat(aWrote.get()).isEqualTo(1);
+    assertThat(b.failures()).isEqualTo(1);
+    awaitReplicasSee(host, "alice-sd");
+    assertThat(tick()).as("the refused replica sees the write that landed: nothing left to write").isZero();
+    assertThat(lastActivity("alice-sd")).isEqualTo(clock.instant().toString());
+  }
+
+  @Test
   void aRequestToASuspendedInstanceThroughEitherReplicaWakesItAtOnce() throws Exception {
     install("alice-sd", "alice");
     String host = runningHost("alice-sd");
@@ -251,12 +288,9 @@ class ActivityIT extends OperatorTestBase {
   private String suspend(String name) {
     clock.advance(Duration.ofMinutes(10));
     // any change brings the instance to the operator (its events are not generation-filtered)
-    kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name)
-        .edit(i -> {
-          i.getMetadata().setAnnotations(new java.util.HashMap<>(Objects.requireNonNullElse(i.getMetadata().getAnnotations(), Map.of())));
-          i.getMetadata().getAnnotations().put("test/poke", clock.instant().toString());
-          return i;
-        });
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"test/poke\":\"" + clock.instant() + "\"}}}");
     return awaitPhase(name, InstancePhase.Suspended).getStatus().getSuspendedAt();
   }
 }
