@@ -127,8 +127,12 @@ public final class InstanceDirectory {
   /** An entry and the resourceVersion of the object it was read from (a precondition for writes based on it). */
   public record Seen(Entry entry, String resourceVersion) {}
 
-  /** Every instance the directory holds now (those whose status has a URL), each with its resourceVersion. */
-  public java.util.Collection<Seen> entries() {
+  /**
+   * Every instance the directory holds now (those whose status has a URL), each with its
+   * resourceVersion. Synchronized with {@link #upsert}, which removes an entry before it adds it
+   * again: a snapshot between the two would miss it, and its touch would be dropped as gone.
+   */
+  public synchronized java.util.Collection<Seen> entries() {
     return java.util.List.copyOf(seen.values());
   }
 
