@@ -72,7 +72,40 @@ function renderCatalog(templates, instances) {
       }, mine.has(t.namespace + '/' + t.name) ? 'Installed' : 'Install') : null))));
 }
 
-const PHASES = ['Pending', 'Starting', 'Running', 'Stopping', 'Stopped', 'Failed', 'Deleting'];
+const PHASES = ['Pending', 'Starting', 'Running', 'Suspended', 'Stopping', 'Stopped', 'Failed', 'Deleting'];
+
+// "5 minutes ago" from an RFC 3339 time (null when there is none).
+function ago(rfc3339) {
+  const then = Date.parse(rfc3339);
+  if (!rfc3339 || isNaN(then)) return null;
+  const seconds = Math.round((then - Date.now()) / 1000);
+  const words = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]]) {
+    if (Math.abs(seconds) >= size) return words.format(Math.round(seconds / size), unit);
+  }
+  return 'just now';
+}
+
+// A suspended instance's status: when its owner last used it (or, never opened, since when it sleeps).
+function suspendedNote(i) {
+  const used = ago(i.lastActivity);
+  const since = ago(i.suspendedAt);
+  const text = used ? ' — last used ' + used : since ? ' — suspended ' + since : '';
+  return el('span', { class: 'last-used', title: i.lastActivity ? 'Last used at ' + new Date(i.lastActivity).toLocaleString() : null }, text);
+}
+
+// The owner's link to their instance. A suspended one is woken first (the gateway records it as a
+// visit, which starts it again), then opened as any other: its address shows the start until the app is ready.
+function openLink(i, text) {
+  const path = '/instances/' + encodeURIComponent(i.namespace) + '/' + encodeURIComponent(i.name);
+  const onclick = i.phase !== 'Suspended' ? null : async event => {
+    event.preventDefault();
+    try { await api('POST', path + '/wake'); } catch (e) { toast(e.message); }
+    window.open(i.url, '_blank', 'noopener');
+    refresh().catch(() => {});
+  };
+  return el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: i.phase === 'Suspended' ? 'Wake and open' : 'Open', onclick }, text);
+}
 
 // One row of an instance table; admins' view of all users adds the owner column.
 function instanceRow(i, templates, withOwner) {
@@ -87,12 +120,13 @@ function instanceRow(i, templates, withOwner) {
     el('td', {}, i.name),
     withOwner ? el('td', { class: 'owner' }, i.owner) : null,
     el('td', {}, appName),
-    el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null,
+    el('td', {}, el('span', { class: 'phase ' + i.phase }, i.phase), i.phase === 'Suspended' ? suspendedNote(i) : null,
+      i.message && i.phase !== 'Running' ? el('span', { class: 'message' }, i.message) : null,
       restartToUpdate ? el('span', { class: 'update', title: i.update.message }, 'Update available — restart to update')
         : i.update ? el('span', { class: 'update', title: i.update.message }, 'Updating to a new version') : null),
     // only the owner opens an instance (its UI holds their data): others', admins included, show the host as text
-    el('td', {}, !(i.url && i.phase === 'Running') ? '—'
-      : i.owner === state.me.user ? el('a', { href: i.url, target: '_blank', rel: 'noopener', class: 'open', title: 'Open' }, host(i.url))
+    el('td', {}, !(i.url && (i.phase === 'Running' || i.phase === 'Suspended')) ? '—'
+      : i.owner === state.me.user ? openLink(i, host(i.url))
       : el('span', { class: 'host', title: 'Only ' + i.owner + ' can open it' }, host(i.url))),
     el('td', { class: 'actions' },
       i.state === 'Running'

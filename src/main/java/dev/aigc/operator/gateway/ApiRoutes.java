@@ -57,6 +57,7 @@ final class ApiRoutes {
     router.get("/api/v1/templates").handler(this::listTemplates);
     router.get("/api/v1/instances").handler(this::listInstances);
     router.post("/api/v1/instances").blockingHandler(this::install, false);
+    router.post("/api/v1/instances/:namespace/:name/wake").handler(this::wake);
     router.post("/api/v1/instances/:namespace/:name/:action").blockingHandler(this::act, false);
     router.delete("/api/v1/instances/:namespace/:name").blockingHandler(this::delete, false);
   }
@@ -251,6 +252,39 @@ final class ApiRoutes {
     }
   }
 
+  /**
+   * The owner's "Open" of a suspended instance, ahead of opening its URL: records activity, which
+   * the activity publisher writes at once for a suspended instance, and that write wakes it. Only
+   * the owner (an admin waking someone's instance would spend their GPU on nobody's use); a touch of
+   * an instance that is not suspended is harmless, so any reachable instance answers 202.
+   */
+  private void wake(RoutingContext ctx) {
+    Caller caller = ctx.get("caller");
+    Optional<AigcInstance> instance = catalog.instance(ctx.pathParam("namespace"), ctx.pathParam("name"))
+        .filter(i -> caller.user().equals(i.getSpec().getOwner()));
+    if (instance.isEmpty()) {
+      SignInRoutes.fail(ctx, 404, "not_found", "No such instance.");
+      return;
+    }
+    AigcInstance i = instance.get();
+    var status = i.getStatus();
+    InstanceDirectory.Entry entry = new InstanceDirectory.Entry(i.getMetadata().getNamespace(), i.getMetadata().getName(),
+        i.getSpec().getOwner(), status == null ? null : status.getPhase(), status == null ? null : status.getLastActivity(),
+        status == null ? null : status.getSuspendedAt());
+    if (i.getMetadata().getDeletionTimestamp() != null || !entry.reachable()) {
+      SignInRoutes.fail(ctx, 409, "not_running", "Instance " + entry.name() + " is " + (entry.phase() == null ? "Pending" : entry.phase())
+          + "; start it instead.");
+      return;
+    }
+    Instant now = Instant.now();
+    Instant suspendedAt = entry.suspended() ? dev.aigc.operator.render.IdleSuspension.parse(entry.suspendedAt()) : null;
+    // asked for after the user saw it suspended: after the suspension even if this clock is behind the operator's
+    if (suspendedAt != null && !now.isAfter(suspendedAt)) now = suspendedAt.plusSeconds(1);
+    catalog.directory().touch(entry, now);
+    log.info("{} asked to wake {}/{}", caller.user(), entry.namespace(), entry.name());
+    json(ctx, 202, instanceView(i));
+  }
+
   private void delete(RoutingContext ctx) {
     Caller caller = ctx.get("caller");
     Optional<AigcInstance> instance = visible(ctx, caller);
@@ -322,6 +356,10 @@ final class ApiRoutes {
     view.put("url", status == null ? null : status.getUrl());
     var ready = status == null ? null : Conditions.find(status.getConditions(), Conditions.READY);
     view.put("message", ready == null ? null : ready.getMessage());
+    // the dashboard's "Suspended, last used ..." (all RFC 3339 or null) and the idle limit that applies
+    view.put("lastActivity", status == null ? null : status.getLastActivity());
+    view.put("suspendedAt", status == null ? null : status.getSuspendedAt());
+    view.put("suspendAfter", status == null ? null : status.getSuspendAfter());
     // a newer version of the app waits: the dashboard offers "restart to update"
     var update = status == null ? null : Conditions.find(status.getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
     view.put("update", update == null || !Conditions.TRUE.equals(update.getStatus()) ? null

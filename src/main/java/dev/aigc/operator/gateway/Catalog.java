@@ -20,6 +20,7 @@ import java.util.Map;
  */
 public final class Catalog implements AutoCloseable {
   private final KubernetesClient client;
+  private final InstanceDirectory directory;
   private final List<SharedIndexInformer<AigcTemplate>> templates = new ArrayList<>();
   private final List<SharedIndexInformer<AigcInstance>> instances = new ArrayList<>();
 
@@ -31,6 +32,7 @@ public final class Catalog implements AutoCloseable {
   /** @param namespaces the namespaces to watch (one informer each, as namespaced RoleBindings allow); empty for all */
   public Catalog(KubernetesClient client, InstanceDirectory directory, Set<String> namespaces) {
     this.client = client;
+    this.directory = directory;
     if (namespaces.isEmpty()) {
       templates.add(client.resources(AigcTemplate.class).inAnyNamespace().inform());
       instances.add(client.resources(AigcInstance.class).inAnyNamespace().inform(directory.handler()));
@@ -40,6 +42,11 @@ public final class Catalog implements AutoCloseable {
         instances.add(client.resources(AigcInstance.class).inNamespace(namespace).inform(directory.handler()));
       }
     }
+  }
+
+  /** The directory the instance informers keep, where a wake from the REST API is recorded as activity. */
+  public InstanceDirectory directory() {
+    return directory;
   }
 
   public List<AigcTemplate> templates() {

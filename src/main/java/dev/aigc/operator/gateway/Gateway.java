@@ -8,18 +8,20 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 
-/** The whole gateway, assembled: caches, provider, sessions and the HTTP server. */
+/** The whole gateway, assembled: caches, provider, sessions, the HTTP server and the activity publisher. */
 public final class Gateway implements AutoCloseable {
   private final Vertx vertx;
   private final Catalog catalog;
   private final SessionRevocations revocations;
   private final OidcProvider provider;
   private final GatewayServer server;
+  private final ActivityPublisher activity;
   private final int port;
 
   private Gateway(Vertx vertx, Catalog catalog, SessionRevocations revocations, OidcProvider provider, GatewayServer server,
-      int port) {
+      ActivityPublisher activity, int port) {
     this.vertx = vertx;
+    this.activity = activity;
     this.catalog = catalog;
     this.revocations = revocations;
     this.provider = provider;
@@ -56,7 +58,8 @@ public final class Gateway implements AutoCloseable {
     GatewayServer server = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()),
         provider, catalog, telemetry);
     int port = server.start(settings.listenHost(), settings.listenPort());
-    return new Gateway(vertx, catalog, revocations, provider, server, port);
+    ActivityPublisher activity = new ActivityPublisher(client, directory, telemetry).start();
+    return new Gateway(vertx, catalog, revocations, provider, server, activity, port);
   }
 
   public int port() {
@@ -70,6 +73,7 @@ public final class Gateway implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    activity.close();
     server.close();
     catalog.close();
     revocations.close();

@@ -56,6 +56,18 @@ public final class InstanceDirectory {
   private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
   /** What each instance's Ready condition says, for the wake page to show its owner. */
   private final Map<String, String> readyMessages = new ConcurrentHashMap<>();
+  /** Each entry with the resourceVersion of the object it was read from, by "namespace/name". */
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+  private final boolean recordActivity;
+
+  public InstanceDirectory() {
+    this(true);
+  }
+
+  /** @param recordActivity false only to measure what recording costs /auth (bench/): touches are then ignored */
+  public InstanceDirectory(boolean recordActivity) {
+    this.recordActivity = recordActivity;
+  }
 
   /** Records (or replaces) what an instance's status says. */
   public synchronized void upsert(AigcInstance instance) {
@@ -68,6 +80,7 @@ public final class InstanceDirectory {
     Entry entry = new Entry(instance.getMetadata().getNamespace(), instance.getMetadata().getName(),
         instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
     byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
+    seen.put(entry.key(), new Seen(entry, instance.getMetadata().getResourceVersion()));
     hostByInstance.put(entry.key(), host.get());
     var ready = dev.aigc.operator.render.Conditions.find(status.getConditions(), dev.aigc.operator.render.Conditions.READY);
     if (ready != null && ready.getMessage() != null) readyMessages.put(entry.key(), ready.getMessage());
@@ -81,6 +94,7 @@ public final class InstanceDirectory {
   public synchronized void remove(AigcInstance instance) {
     String key = instance.getMetadata().getNamespace() + "/" + instance.getMetadata().getName();
     readyMessages.remove(key);
+    seen.remove(key);
     String ingress = gameServerByInstance.remove(key);
     if (ingress != null) byGameServer.computeIfPresent(ingress, (k, e) -> e.key().equals(key) ? null : e);
     String host = hostByInstance.remove(key);
@@ -117,7 +131,24 @@ public final class InstanceDirectory {
   }
 
   public void touch(Entry entry, Instant when) {
-    lastAccess.put(entry.key(), when);
+    if (recordActivity) lastAccess.put(entry.key(), when);
+  }
+
+  /** An entry and the resourceVersion of the object it was read from (a precondition for writes based on it). */
+  public record Seen(Entry entry, String resourceVersion) {}
+
+  /**
+   * Every instance the directory holds now (those whose status has a URL), each with its
+   * resourceVersion. Synchronized with {@link #upsert}, which removes an entry before it adds it
+   * again: a snapshot between the two would miss it, and its touch would be dropped as gone.
+   */
+  public synchronized java.util.Collection<Seen> entries() {
+    return java.util.List.copyOf(seen.values());
+  }
+
+  /** Drops the touch of an instance gone from the directory, unless it was touched again since {@code when}. */
+  public void forget(String key, Instant when) {
+    lastAccess.remove(key, when);
   }
 
   /** When each instance ("namespace/name") was last let through, since the gateway started. */

@@ -205,6 +205,21 @@ public final class Telemetry {
         .description("Whole-GPU hours that suspended instances gave back, since this operator started").register(registry);
   }
 
+  /**
+   * aigc_activity_writes_total{reason}: a gateway's writes of status.lastActivity, by reason:
+   * activity (a minute past the published time) or wake (newer than the instance's suspension).
+   */
+  public void activityPublished(String reason) {
+    Counter.builder("aigc.activity.writes").description("Writes of instances' status.lastActivity by this gateway, by reason")
+        .tag("reason", reason).register(registry).increment();
+  }
+
+  /** aigc_activity_write_failures_total: activity writes the API server refused (retried while still due). */
+  public void activityPublishFailed() {
+    Counter.builder("aigc.activity.write.failures").description("Writes of status.lastActivity that failed; retried while still due")
+        .register(registry).increment();
+  }
+
   /** Counts a client's API writes by resource, as aigc_api_writes_total{kind}. */
   public Interceptor apiWrites() {
     return new Interceptor() {

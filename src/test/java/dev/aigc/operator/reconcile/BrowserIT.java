@@ -2,6 +2,7 @@ package dev.aigc.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aigc.operator.gateway.ActivityPublisher;
 import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.Catalog;
 import dev.aigc.operator.gateway.GatewayServer;
@@ -48,6 +49,20 @@ class BrowserIT extends OperatorTestBase {
   private WebDriver browser;
   private String home;
   private int gatewayPort;
+  private ActivityPublisher activity;
+  /** The operator's idle decisions run this far ahead of the wall clock (the dashboard's times stay real). */
+  private volatile Duration ahead = Duration.ZERO;
+
+  @Override
+  void startOperator() {
+    operatorClient = cluster.newClient(b -> { });
+    Clock movable = new Clock() {
+      @Override public java.time.Instant instant() { return java.time.Instant.now().plus(ahead); }
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    };
+    operator = new AigcOperator(operatorClient, SETTINGS, dev.aigc.operator.observe.Telemetry.inMemory(), movable).start();
+  }
 
   @BeforeEach
   void startEverything() throws Exception {
@@ -71,7 +86,9 @@ class BrowserIT extends OperatorTestBase {
     OidcProvider provider = OidcProvider.discover(new OidcSettings(oidc.issuerUrl("default").toString(), "aigc-gateway",
         "not-a-real-secret", home + "callback", "sub", "groups", "aigc-admins"), HttpClient.newHttpClient());
     InstanceDirectory directory = new InstanceDirectory();
-    catalog = new Catalog(cluster.newClient(b -> { }), directory);
+    var gatewayClient = cluster.newClient(b -> { });
+    catalog = new Catalog(gatewayClient, directory);
+    activity = new ActivityPublisher(gatewayClient, directory, dev.aigc.operator.observe.Telemetry.inMemory()).start();
     vertx = Vertx.vertx();
     gateway = new GatewayServer(vertx, settings, sessions, new AuthDecider(directory, Clock.systemUTC()), provider, catalog);
     gateway.start("127.0.0.1", port);
@@ -89,6 +106,7 @@ class BrowserIT extends OperatorTestBase {
   @AfterEach
   void stopEverything() throws Exception {
     if (browser != null) browser.quit();
+    if (activity != null) activity.close();
     if (gateway != null) gateway.close();
     if (catalog != null) catalog.close();
     if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -154,6 +172,49 @@ class BrowserIT extends OperatorTestBase {
     wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in")));
     assertThat(browser.manage().getCookieNamed(GatewayServer.SESSION_COOKIE)).isNull();
     assertThat(me(copied)).as("a copy of the cookie is refused too").isEqualTo(401);
+  }
+
+  @Test
+  void aSuspendedInstanceSaysWhenItWasLastUsedAndOpenWakesIt() throws Exception {
+    editTemplate(t -> {
+      var idle = new dev.aigc.operator.api.IdleSpec();
+      idle.setSuspendAfter("1m");
+      t.getSpec().getDedicated().setIdle(idle);
+    });
+    WebDriverWait wait = new WebDriverWait(browser, WAIT);
+    browser.get(home);
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sign-in"))).click();
+    WebElement username = wait.until(ExpectedConditions.presenceOfElementLocated(By.name("username")));
+    username.sendKeys("alice");
+    username.submit();
+    wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[data-template='" + TEMPLATE + "'] button.install"))).click();
+    By phase = By.cssSelector("tr[data-instance] .phase");
+    wait.until(ExpectedConditions.textToBe(phase, "Running"));
+
+    // last used two hours ago (as a gateway would have published it), and the operator's time past the limit
+    ahead = Duration.ofMinutes(10);
+    kubectl.resources(dev.aigc.operator.api.AigcInstance.class).inNamespace(NS).withName(instanceNameOf()).subresource("status")
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"status\":{\"lastActivity\":\"" + java.time.Instant.now().minus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}");
+    awaitPhase(instanceNameOf(), dev.aigc.operator.api.InstancePhase.Suspended);
+    browser.navigate().refresh();
+    By status = By.cssSelector("tr[data-instance] td:nth-child(3)");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(status, "Suspended — last used 2 hours ago"));
+    screenshot("suspended");
+
+    String dashboard = browser.getWindowHandle();
+    WebElement open = browser.findElement(By.cssSelector("tr[data-instance] a.open"));
+    assertThat(open.getAttribute("title")).isEqualTo("Wake and open");
+    open.click();
+    // the instance's address opens in a new tab, as Open does for a running one
+    wait.until(ExpectedConditions.numberOfWindowsToBe(2));
+    String opened = browser.getWindowHandles().stream().filter(h -> !h.equals(dashboard)).findFirst().orElseThrow();
+    assertThat(browser.switchTo().window(opened).getCurrentUrl()).startsWith("http://instances0-cpu.example.com/");
+    browser.close();
+    browser.switchTo().window(dashboard);
+    // the wake reached the cluster: the operator starts it again, and the dashboard follows
+    wait.until(ExpectedConditions.textToBe(phase, "Running"));
+    assertThat(instance(instanceNameOf()).getStatus().getSuspendedAt()).isNull();
   }
 
   @Test

@@ -122,6 +122,10 @@ class GatewayRbacIT extends OperatorTestBase {
     awaitPhase(name, InstancePhase.Running);
     String path = "/api/v1/instances/" + NS + "/" + name;
     await().atMost(WAIT).until(() -> JSON.readTree(send("GET", "/api/v1/instances", alice, null).body()).path("items").size() == 1);
+    // the dashboard's Open of a suspended instance: its activity publisher writes status.lastActivity at its next tick
+    int statusWrites = statusPatches();
+    assertThat(send("POST", path + "/wake", alice, "").statusCode()).isEqualTo(202);
+    await().atMost(WAIT).until(() -> statusPatches() > statusWrites);
     for (String action : List.of("stop", "start", "restart")) {
       assertThat(send("POST", path + "/" + action, alice, "").statusCode()).as(action).isEqualTo(202);
     }
@@ -130,6 +134,10 @@ class GatewayRbacIT extends OperatorTestBase {
     // the first sign-out creates the list, the next one patches it
     assertThat(send("POST", "/sign-out", alice, "").statusCode()).isEqualTo(303);
     assertThat(send("POST", "/sign-out", signIn("alice"), "").statusCode()).isEqualTo(303);
+  }
+
+  private int statusPatches() {
+    return (int) calls.stream().filter(c -> c.method().equals("PATCH") && c.uri().getPath().endsWith("/status")).count();
   }
 
   private String signIn(String user) throws Exception {
