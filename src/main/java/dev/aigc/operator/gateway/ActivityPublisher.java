@@ -113,6 +113,7 @@ public final class ActivityPublisher implements AutoCloseable {
     // replicas started together would otherwise look at the same moments, and decide alike before
     // either informer shows the other's write
     long phase = java.util.concurrent.ThreadLocalRandom.current().nextLong(TICK.toMillis());
+    directory.onWake(this::publishSoon);
     timer.scheduleWithFixedDelay(() -> {
       try {
         publish();
@@ -121,6 +122,25 @@ public final class ActivityPublisher implements AutoCloseable {
       }
     }, TICK.toMillis() + phase, TICK.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** A wake: one look at the touches now, on the publisher's thread; a burst of requests shares it. */
+  private void publishSoon() {
+    if (!soon.compareAndSet(false, true)) return;
+    try {
+      timer.execute(() -> {
+        soon.set(false);
+        try {
+          publish();
+        } catch (RuntimeException e) {
+          log.warn("publishing a wake failed: {}", e.toString());
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      soon.set(false);
+    }
   }
 
   /** One look at the touches: writes what is due and returns how many writes succeeded. */

@@ -131,7 +131,17 @@ public final class InstanceDirectory {
   }
 
   public void touch(Entry entry, Instant when) {
-    if (recordActivity) lastAccess.put(entry.key(), when);
+    if (!recordActivity) return;
+    lastAccess.put(entry.key(), when);
+    // a suspended instance's owner is waiting at a starting page: publishing it cannot wait for a tick
+    if (entry.suspended()) onWake.run();
+  }
+
+  private volatile Runnable onWake = () -> { };
+
+  /** Called (on the touching thread: keep it short) when a suspended instance is touched, which wakes it. */
+  public void onWake(Runnable wake) {
+    this.onWake = wake;
   }
 
   /** An entry and the resourceVersion of the object it was read from (a precondition for writes based on it). */

@@ -23,8 +23,6 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.vertx.core.Vertx;
 import java.net.Socket;
@@ -44,9 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,10 +59,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the instance itself. The Ingress annotations are those of the GameServerSet the operator wrote,
  * and the default backend's address is the one in the EndpointSlice the operator mirrored from the
  * gateway's.
- *
- * <p>The gateway's activity publisher is simulated here ({@link #publishWakes}): a touch of a
- * suspended instance newer than its suspension is written to status.lastActivity at once, with a
- * JSON merge patch on the status subresource, as the publisher's contract says.
+ * The gateway's own activity publisher writes the owner's touch, which is what wakes the instance.
  */
 class NginxWakeIT extends OperatorTestBase {
   static final String SIGN_IN = "https://aigc.example.test/sign-in";
@@ -91,7 +83,7 @@ class NginxWakeIT extends OperatorTestBase {
   private InstanceDirectory directory;
   private SharedIndexInformer<AigcInstance> informer;
   private int gatewayPort;
-  private ScheduledExecutorService publisher;
+  private dev.aigc.operator.gateway.ActivityPublisher publisher;
   private Path binary;
   private Path dir;
   private Process nginx;
@@ -128,28 +120,8 @@ class NginxWakeIT extends OperatorTestBase {
         .withPorts(new EndpointPort(null, "http", gatewayPort, "TCP"), new EndpointPort(null, "metrics", 1, "TCP"))
         .build();
     cluster.client().resource(slice).create();
-    publisher = Executors.newSingleThreadScheduledExecutor();
-    publisher.scheduleWithFixedDelay(this::publishWakes, 50, 50, TimeUnit.MILLISECONDS);
-  }
-
-  private final Map<String, Instant> published = new ConcurrentHashMap<>();
-
-  /** The activity publisher's wake: a touch newer than the instance's suspension is written at once. */
-  private void publishWakes() {
-    try {
-      directory.lastAccess().forEach((key, when) -> {
-        if (when.equals(published.get(key))) return;
-        String[] nsName = key.split("/", 2);
-        AigcInstance instance = kubectl.resources(AigcInstance.class).inNamespace(nsName[0]).withName(nsName[1]).get();
-        String suspendedAt = instance == null || instance.getStatus() == null ? null : instance.getStatus().getSuspendedAt();
-        if (suspendedAt == null || !when.isAfter(Instant.parse(suspendedAt))) return;
-        kubectl.resources(AigcInstance.class).inNamespace(nsName[0]).withName(nsName[1]).subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\":{\"lastActivity\":\"" + when + "\"}}");
-        published.put(key, when);
-      });
-    } catch (RuntimeException e) {
-      // the next round tries again, as the publisher would
-    }
+    publisher = new dev.aigc.operator.gateway.ActivityPublisher(cluster.newClient(b -> { }), directory,
+        dev.aigc.operator.observe.Telemetry.inMemory()).start();
   }
 
   @AfterEach
@@ -158,7 +130,7 @@ class NginxWakeIT extends OperatorTestBase {
       nginx.destroy();
       nginx.waitFor(10, TimeUnit.SECONDS);
     }
-    if (publisher != null) publisher.shutdownNow();
+    if (publisher != null) publisher.close();
     if (gateway != null) gateway.close();
     if (informer != null) informer.close();
     if (vertx != null) vertx.close().toCompletionStage().toCompletableFuture().get();
