@@ -19,7 +19,7 @@ class TemplateValidatorTest {
   @Test
   void everyExampleIsValid() {
     for (String name : new String[] {"stable-diffusion-cpu", "stable-diffusion-gpu", "stable-diffusion-gpu-share",
-        "stable-diffusion-eci-cpu", "stable-diffusion-eci-gpu"}) {
+        "stable-diffusion-eci-cpu", "stable-diffusion-eci-gpu", "idle-demo"}) {
       assertThat(TemplateValidator.validate(GameServerSetRendererTest.example(name))).as(name).isEmpty();
     }
   }
