@@ -336,7 +336,16 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         || !Objects.equals(idOf(updated), idOf(old))
         // the gateway's activity on a suspended instance is its owner waking it
         || (updated.getStatus().getSuspendedAt() != null && old.getStatus() != null
-            && !Objects.equals(updated.getStatus().getLastActivity(), old.getStatus().getLastActivity()));
+            && !Objects.equals(updated.getStatus().getLastActivity(), old.getStatus().getLastActivity()))
+        // activity the gateway wrote just before our suspension landed: our write changes only
+        // suspendedAt, yet the instance is due to wake (else it waits for the periodic check)
+        || wakeDue(updated.getStatus());
+  }
+
+  private static boolean wakeDue(AigcInstanceStatus status) {
+    Instant suspended = IdleSuspension.parse(status.getSuspendedAt());
+    Instant activity = IdleSuspension.parse(status.getLastActivity());
+    return suspended != null && activity != null && activity.isAfter(suspended);
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */
