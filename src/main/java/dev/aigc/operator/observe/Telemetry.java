@@ -201,7 +201,9 @@ public final class Telemetry {
   public void countSuspendedGpuHours(java.util.function.DoubleSupplier hours) {
     suspensions();
     wakes();
-    io.micrometer.core.instrument.FunctionCounter.builder("aigc.idle.gpu.hours.saved", hours, java.util.function.DoubleSupplier::getAsDouble)
+    // Micrometer holds the object weakly: a method reference nobody else holds is collected and the
+    // counter freezes at its last value, so the registry (alive as long as the meter) is the object
+    io.micrometer.core.instrument.FunctionCounter.builder("aigc.idle.gpu.hours.saved", registry, r -> hours.getAsDouble())
         .description("Whole-GPU hours that suspended instances gave back, since this operator started").register(registry);
   }
 

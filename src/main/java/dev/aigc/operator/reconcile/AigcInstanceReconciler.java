@@ -174,7 +174,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     AigcInstanceStatus status = instance.getStatus() == null ? new AigcInstanceStatus()
         : Serialization.clone(instance.getStatus());
     status.setConditions(Conditions.withProgress(status.getConditions(), verdict.progress(), verdict.reason(),
-        verdict.message(), instance.getMetadata().getGeneration(), AigcTemplateReconciler.now()));
+        verdict.message(), instance.getMetadata().getGeneration(), stamp()));
     try {
       patchIfChanged(instance, status, context);
     } catch (RuntimeException statusFailed) {
@@ -193,7 +193,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     Instant now = clock.instant();
     IdleSuspension.Verdict idle = IdleSuspension.decide(instance, seen.template, runningSince(instance), now);
     AigcInstanceStatus status = InstanceStatusRenderer.render(
-        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, idle, AigcTemplateReconciler.now());
+        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, idle, stamp());
     String restarted = restart(instance, seen);
     // a restart asked for after a kill is the user's wish to run again
     if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
@@ -203,7 +203,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     boolean running = status.getPhase() == InstancePhase.Running && seen.pod != null && seen.pod.getMetadata().getDeletionTimestamp() == null;
     UpgradeStatus.Result upgrade = UpgradeStatus.of(status.getConditions(), seen.template,
         running ? seen.pod.getMetadata().getAnnotations() : null,
-        instance.getMetadata().getGeneration(), AigcTemplateReconciler.now());
+        instance.getMetadata().getGeneration(), stamp());
     status.setTemplateGeneration(upgrade.generation());
     status.setConditions(upgrade.conditions());
     patchIfChanged(instance, status, context);
@@ -214,6 +214,14 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     Duration due = Duration.between(now, idle.dueAt()).plusMillis(100);
     return next.getScheduleDelay().isPresent() && next.getScheduleDelay().get() < due.toMillis() ? next
         : UpdateControl.<AigcInstance>noUpdate().rescheduleAfter(due);
+  }
+
+  /**
+   * A condition's time, from the idle decisions' clock: they read when an instance became Running from
+   * its Ready condition, so both must measure time alike (a test's moved clock included).
+   */
+  private String stamp() {
+    return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
   }
 
   /** When it last became Running (its Ready condition's transition), or null when it is not Running. */
@@ -276,7 +284,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   /** The template's forceUpgradeAfter has run out for this outdated instance: its pod is re-created on the new version. */
   private UpdateControl<AigcInstance> forceUpgrade(AigcInstance instance, Observed seen, UpgradeStatus.Result upgrade) {
     if (upgrade.forceAt() == null || !upgrade.outdated() || seen.pod == null) return UpdateControl.noUpdate();
-    Duration left = Duration.between(Instant.now(), upgrade.forceAt());
+    Duration left = Duration.between(clock.instant(), upgrade.forceAt());
     if (!left.isNegative() && !left.isZero()) return UpdateControl.<AigcInstance>noUpdate().rescheduleAfter(left.plusMillis(100));
     // with the pod's UID: a pod re-created meanwhile (already on the new version) is not deleted again
     client.pods().inNamespace(instance.getMetadata().getNamespace()).resource(seen.pod)
@@ -328,7 +336,16 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
         || !Objects.equals(idOf(updated), idOf(old))
         // the gateway's activity on a suspended instance is its owner waking it
         || (updated.getStatus().getSuspendedAt() != null && old.getStatus() != null
-            && !Objects.equals(updated.getStatus().getLastActivity(), old.getStatus().getLastActivity()));
+            && !Objects.equals(updated.getStatus().getLastActivity(), old.getStatus().getLastActivity()))
+        // activity the gateway wrote just before our suspension landed: our write changes only
+        // suspendedAt, yet the instance is due to wake (else it waits for the periodic check)
+        || wakeDue(updated.getStatus());
+  }
+
+  private static boolean wakeDue(AigcInstanceStatus status) {
+    Instant suspended = IdleSuspension.parse(status.getSuspendedAt());
+    Instant activity = IdleSuspension.parse(status.getLastActivity());
+    return suspended != null && activity != null && activity.isAfter(suspended);
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */

@@ -147,4 +147,43 @@ class InstanceStatusRendererTest {
     i.getMetadata().setGeneration(4L);
     assertThat(InstanceClaim.of(i).wantsToRun()).as("a new spec generation runs it again").isTrue();
   }
+
+  @Test
+  void aSuspendedInstanceIsReadyOnceItsGameServerIsGoneAndReconcilingWhileItIsThere() {
+    AigcInstance i = instance(InstanceState.Running);
+    i.setStatus(InstanceStatusRenderer.render(i, template, 2, gs("Ready"), null, T0));
+    i.getStatus().setLastActivity(T0);
+    IdleSuspension.Verdict suspended = new IdleSuspension.Verdict(T1, new IdleSuspension.Limit("30m", java.time.Duration.ofMinutes(30), null),
+        null, IdleSuspension.Change.SUSPENDED);
+
+    AigcInstanceStatus suspending = InstanceStatusRenderer.render(i, template, 2, gs("Ready"), null, null, suspended, T1);
+    assertThat(suspending.getPhase()).isEqualTo(InstancePhase.Suspended);
+    assertThat(progress(suspending)).isEqualTo("Reconciling/Suspending");
+    assertThat(suspending.getSuspendedAt()).isEqualTo(T1);
+    assertThat(suspending.getSuspendAfter()).isEqualTo("30m");
+
+    i.setStatus(suspending);
+    AigcInstanceStatus done = InstanceStatusRenderer.render(i, template, 2, null, null, null, suspended, T1);
+    assertThat(done.getPhase()).isEqualTo(InstancePhase.Suspended);
+    assertThat(progress(done)).as("a suspended instance rests where its spec asks: Ready, as kstatus reads it").isEqualTo("Ready/Suspended");
+    assertThat(Conditions.find(done.getConditions(), Conditions.READY).getMessage())
+        .contains("30m", "http://instances2-cpu.example.com/", "wakes it");
+    assertThat(done.getInstanceId()).isEqualTo(2);
+    assertThat(done.getVolumeClaim()).isEqualTo("user-data-stable-diffusion-cpu-2");
+    assertThat(done.getLastActivity()).as("the gateway's field is carried, never changed").isEqualTo(T0);
+  }
+
+  @Test
+  void aWokenInstanceStartsAgainWithoutItsSuspension() {
+    AigcInstance i = instance(InstanceState.Running);
+    i.setStatus(InstanceStatusRenderer.render(i, template, 2, null, null, T0));
+    i.getStatus().setSuspendedAt(T0);
+    i.getStatus().setPhase(InstancePhase.Suspended);
+    IdleSuspension.Verdict woken = new IdleSuspension.Verdict(null, new IdleSuspension.Limit("30m", java.time.Duration.ofMinutes(30), null),
+        null, IdleSuspension.Change.WOKEN);
+    AigcInstanceStatus s = InstanceStatusRenderer.render(i, template, 2, null, null, null, woken, T1);
+    assertThat(s.getPhase()).isEqualTo(InstancePhase.Starting);
+    assertThat(s.getSuspendedAt()).isNull();
+    assertThat(s.getInstanceId()).isEqualTo(2);
+  }
 }

@@ -19,7 +19,7 @@ class TemplateValidatorTest {
   @Test
   void everyExampleIsValid() {
     for (String name : new String[] {"stable-diffusion-cpu", "stable-diffusion-gpu", "stable-diffusion-gpu-share",
-        "stable-diffusion-eci-cpu", "stable-diffusion-eci-gpu"}) {
+        "stable-diffusion-eci-cpu", "stable-diffusion-eci-gpu", "idle-demo"}) {
       assertThat(TemplateValidator.validate(GameServerSetRendererTest.example(name))).as(name).isEmpty();
     }
   }
@@ -53,6 +53,11 @@ class TemplateValidatorTest {
         row("spec.dedicated.ingress.host", t -> t.getSpec().getDedicated().getIngress().setHost("Instances<id>.example.com")),
         row("spec.dedicated.ingress.path", t -> t.getSpec().getDedicated().getIngress().setPath("sd")),
         row("spec.dedicated.ingress.annotations[x]", t -> t.getSpec().getDedicated().getIngress().setAnnotations(Map.of("x", "a: b"))),
+        row("spec.dedicated.idle.suspendAfter", t -> idle(t, "30s", null, null)),
+        row("spec.dedicated.idle.suspendAfter", t -> idle(t, null, null, null)),
+        row("spec.dedicated.idle.minSuspendAfter", t -> idle(t, "30m", "59s", null)),
+        row("spec.dedicated.idle.minSuspendAfter", t -> idle(t, "30m", "1h", null)),
+        row("spec.dedicated.idle.maxSuspendAfter", t -> idle(t, "30m", null, "10m")),
         row("spec.shared.containerConcurrency", t -> shared(t).setContainerConcurrency(1001)),
         row("spec.shared.minScale", t -> { shared(t).setMinScale(5); shared(t).setMaxScale(2); }),
         row("spec.shared.timeoutSeconds", t -> shared(t).setTimeoutSeconds(601)),
@@ -79,6 +84,23 @@ class TemplateValidatorTest {
     shared(template).setMinScale(3);
     shared(template).setMaxScale(0);
     assertThat(TemplateValidator.validate(template)).isEmpty();
+  }
+
+  @Test
+  void anIdlePolicyOfAMinuteWithBoundsAroundItIsValid() {
+    AigcTemplate template = GameServerSetRendererTest.example("stable-diffusion-cpu");
+    idle(template, "1m", "1m", "1d");
+    assertThat(TemplateValidator.validate(template)).isEmpty();
+    idle(template, "30m", null, null);
+    assertThat(TemplateValidator.validate(template)).isEmpty();
+  }
+
+  private static void idle(AigcTemplate t, String suspendAfter, String min, String max) {
+    dev.aigc.operator.api.IdleSpec idle = new dev.aigc.operator.api.IdleSpec();
+    idle.setSuspendAfter(suspendAfter);
+    idle.setMinSuspendAfter(min);
+    idle.setMaxSuspendAfter(max);
+    t.getSpec().getDedicated().setIdle(idle);
   }
 
   private static SharedSpec shared(AigcTemplate t) {

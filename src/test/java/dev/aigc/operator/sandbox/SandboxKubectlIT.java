@@ -56,7 +56,8 @@ class SandboxKubectlIT {
         "aigcquota.aigc.dev/team-gpus unchanged", "aigctemplate.aigc.dev/stable-diffusion-gpu-quota unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-cpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-eci-cpu unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-eci-gpu unchanged", "aigctemplate.aigc.dev/stable-diffusion-gpu unchanged",
-        "aigctemplate.aigc.dev/stable-diffusion-gpu-share unchanged", "aigctemplate.aigc.dev/stable-diffusion-restricted unchanged",
+        "aigctemplate.aigc.dev/stable-diffusion-gpu-share unchanged", "aigctemplate.aigc.dev/stable-diffusion-idle-demo unchanged",
+        "aigctemplate.aigc.dev/stable-diffusion-restricted unchanged",
         "aigctemplate.aigc.dev/stable-diffusion-shared unchanged");
 
     assertThat(kubectl("wait", "--for=condition=Ready", "aigci/alice-sd-cpu").out())
