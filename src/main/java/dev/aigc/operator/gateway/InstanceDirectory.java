@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -41,14 +40,17 @@ public final class InstanceDirectory {
 
     /**
      * Whether its owner's requests go through: Running; Suspended, where the request wakes it; and
-     * Starting, whose requests meet the starting page until the app is ready.
+     * Starting or Pending, whose requests meet the starting page until the app is ready.
      */
     public boolean reachable() {
-      return phase == InstancePhase.Running || phase == InstancePhase.Suspended || phase == InstancePhase.Starting;
+      // Pending too: a woken instance waiting for quota room shows its owner the starting page, not a 403
+      return phase == InstancePhase.Running || phase == InstancePhase.Suspended || phase == InstancePhase.Starting
+          || phase == InstancePhase.Pending;
     }
   }
 
-  private final Map<String, Set<Entry>> byHost = new ConcurrentHashMap<>();
+  /** Host to the instances claiming it, by "namespace/name" (more than one: nobody is let through). */
+  private final Map<String, Map<String, Entry>> byHost = new ConcurrentHashMap<>();
   private final Map<String, String> hostByInstance = new ConcurrentHashMap<>();
   /** "namespace/gameServer" (the name of OKG's per-ID Ingress) to the entry holding that ID. */
   private final Map<String, Entry> byGameServer = new ConcurrentHashMap<>();
@@ -69,26 +71,33 @@ public final class InstanceDirectory {
     this.recordActivity = recordActivity;
   }
 
-  /** Records (or replaces) what an instance's status says. */
+  /**
+   * Records (or replaces) what an instance's status says. Readers never take the lock, so an entry is
+   * replaced in place, never removed and added back: an /auth between the two would find no instance
+   * and refuse its owner (every activity write upserts each active instance once a minute).
+   */
   public synchronized void upsert(AigcInstance instance) {
-    remove(instance);
     var status = instance.getStatus();
-    if (status == null || instance.getSpec() == null) return;
-    Optional<String> host = Hosts.ofUrl(status.getUrl());
-    if (host.isEmpty()) return;
+    Optional<String> host = status == null || instance.getSpec() == null ? Optional.empty() : Hosts.ofUrl(status.getUrl());
+    if (host.isEmpty()) {
+      remove(instance);
+      return;
+    }
     InstancePhase phase = instance.getMetadata().getDeletionTimestamp() != null ? InstancePhase.Deleting : status.getPhase();
     Entry entry = new Entry(instance.getMetadata().getNamespace(), instance.getMetadata().getName(),
         instance.getSpec().getOwner(), phase, status.getLastActivity(), status.getSuspendedAt());
-    byHost.computeIfAbsent(host.get(), h -> ConcurrentHashMap.newKeySet()).add(entry);
-    seen.put(entry.key(), new Seen(entry, instance.getMetadata().getResourceVersion()));
-    hostByInstance.put(entry.key(), host.get());
+    String key = entry.key();
+    byHost.computeIfAbsent(host.get(), h -> new ConcurrentHashMap<>()).put(key, entry);
+    String oldHost = hostByInstance.put(key, host.get());
+    if (oldHost != null && !oldHost.equals(host.get())) dropFromHost(oldHost, key);
+    seen.put(key, new Seen(entry, instance.getMetadata().getResourceVersion()));
     var ready = dev.aigc.operator.render.Conditions.find(status.getConditions(), dev.aigc.operator.render.Conditions.READY);
-    if (ready != null && ready.getMessage() != null) readyMessages.put(entry.key(), ready.getMessage());
-    if (status.getGameServer() != null) {
-      String ingress = entry.namespace() + "/" + status.getGameServer();
-      byGameServer.put(ingress, entry);
-      gameServerByInstance.put(entry.key(), ingress);
-    }
+    if (ready != null && ready.getMessage() != null) readyMessages.put(key, ready.getMessage());
+    else readyMessages.remove(key);
+    String ingress = status.getGameServer() == null ? null : entry.namespace() + "/" + status.getGameServer();
+    if (ingress != null) byGameServer.put(ingress, entry);
+    String oldIngress = ingress == null ? gameServerByInstance.remove(key) : gameServerByInstance.put(key, ingress);
+    if (oldIngress != null && !oldIngress.equals(ingress)) byGameServer.computeIfPresent(oldIngress, (k, e) -> e.key().equals(key) ? null : e);
   }
 
   public synchronized void remove(AigcInstance instance) {
@@ -98,12 +107,14 @@ public final class InstanceDirectory {
     String ingress = gameServerByInstance.remove(key);
     if (ingress != null) byGameServer.computeIfPresent(ingress, (k, e) -> e.key().equals(key) ? null : e);
     String host = hostByInstance.remove(key);
-    if (host == null) return;
-    Set<Entry> entries = byHost.get(host);
-    if (entries != null) {
-      entries.removeIf(e -> e.key().equals(key));
-      if (entries.isEmpty()) byHost.remove(host);
-    }
+    if (host != null) dropFromHost(host, key);
+  }
+
+  private void dropFromHost(String host, String key) {
+    Map<String, Entry> entries = byHost.get(host);
+    if (entries == null) return;
+    entries.remove(key);
+    if (entries.isEmpty()) byHost.remove(host);
   }
 
   /**
@@ -111,9 +122,9 @@ public final class InstanceDirectory {
    * claim the same host (two templates with one host pattern): then nobody is let through.
    */
   public Optional<Entry> lookup(String host) {
-    Set<Entry> entries = byHost.get(host);
+    Map<String, Entry> entries = byHost.get(host);
     if (entries == null || entries.size() != 1) return Optional.empty();
-    var only = entries.iterator();
+    var only = entries.values().iterator();
     return only.hasNext() ? Optional.of(only.next()) : Optional.empty(); // removed meanwhile
   }
 
