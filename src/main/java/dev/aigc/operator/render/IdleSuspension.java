@@ -52,7 +52,7 @@ public final class IdleSuspension {
    * to suspendAfter, so no override at all unless the admin allows one) is brought to the nearest bound.
    */
   public static Limit limit(IdleSpec idle, String own) {
-    if (idle == null) return null;
+    if (idle == null || !valid(idle)) return null;
     Duration base = Durations.parse(idle.getSuspendAfter());
     if (base == null) return null;
     Limit template = new Limit(idle.getSuspendAfter(), base, null);
@@ -72,6 +72,19 @@ public final class IdleSuspension {
   }
 
   /**
+   * Whether the policy is one the validator accepts (TemplateValidator): every duration at least
+   * {@link #MINIMUM}, and minSuspendAfter <= suspendAfter <= maxSuspendAfter. An invalid one changes
+   * nothing (invariant 9): no new suspension, and no wake because of it.
+   */
+  public static boolean valid(IdleSpec idle) {
+    Duration base = Durations.parse(idle.getSuspendAfter());
+    if (base == null || base.compareTo(MINIMUM) < 0) return false;
+    Duration min = idle.getMinSuspendAfter() == null ? base : Durations.parse(idle.getMinSuspendAfter());
+    Duration max = idle.getMaxSuspendAfter() == null ? base : Durations.parse(idle.getMaxSuspendAfter());
+    return min != null && max != null && min.compareTo(MINIMUM) >= 0 && min.compareTo(base) <= 0 && max.compareTo(base) >= 0;
+  }
+
+  /**
    * @param runningSince when the instance last became Running (its Ready condition's transition), null if it is not Running
    */
   public static Verdict decide(AigcInstance instance, AigcTemplate template, Instant runningSince, Instant now) {
@@ -83,8 +96,9 @@ public final class IdleSuspension {
     boolean deleting = instance.getMetadata().getDeletionTimestamp() != null;
     if (deleting) return new Verdict(suspendedAt, limit, null, Change.NONE);
     if (instance.getSpec().getState() == InstanceState.Stopped) return new Verdict(null, limit, null, Change.NONE);
+    boolean invalid = idle != null && limit == null;
     if (suspendedAt != null) {
-      if (limit == null) return new Verdict(null, null, null, Change.RESUMED_BY_POLICY);
+      if (limit == null && !invalid) return new Verdict(null, null, null, Change.RESUMED_BY_POLICY);
       Instant activity = parse(status.getLastActivity());
       Instant suspended = parse(suspendedAt);
       // activity after the suspension is the owner opening it: the gateway's way of waking it

@@ -62,6 +62,22 @@ class IdleSuspensionTest {
     return IdleSuspension.decide(i, template(idle), since, now);
   }
 
+  /** A policy the validator refuses (the schema's pattern lets 0s and 30s through) changes nothing (invariant 9). */
+  @Test
+  void anInvalidPolicySuspendsNobodyAndWakesNobody() {
+    IdleSpec tooShort = idle("0s", null, null);
+    assertThat(IdleSuspension.valid(tooShort)).isFalse();
+    assertThat(IdleSuspension.valid(idle("30m", "30s", null))).isFalse();
+    assertThat(IdleSuspension.valid(idle("30m", "1h", null))).isFalse();
+    assertThat(decide(running(null), tooShort, START.plus(Duration.ofDays(1))).suspended()).isFalse();
+    Instant at = START.plus(Duration.ofHours(1));
+    IdleSuspension.Verdict still = decide(suspended(at, START), tooShort, at.plus(Duration.ofHours(1)));
+    assertThat(still.suspended()).as("not woken because the policy became unreadable").isTrue();
+    assertThat(still.change()).isEqualTo(IdleSuspension.Change.NONE);
+    assertThat(decide(suspended(at, at.plusSeconds(5)), tooShort, at.plusSeconds(6)).change())
+        .as("its owner still wakes it").isEqualTo(IdleSuspension.Change.WOKEN);
+  }
+
   // --- limit ---
 
   @Test
