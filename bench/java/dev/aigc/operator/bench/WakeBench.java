@@ -1,5 +1,6 @@
 package dev.aigc.operator.bench;
 
+import dev.aigc.operator.sim.ShiftedClock;
 import static dev.aigc.operator.bench.ConvergenceBench.NS;
 import static dev.aigc.operator.bench.ConvergenceBench.await;
 import static dev.aigc.operator.bench.ConvergenceBench.log;
@@ -52,30 +53,6 @@ public final class WakeBench {
 
   private WakeBench() {}
 
-  /** The operator's clock: wall time plus an offset the bench moves past the idle limit. */
-  static final class MovableClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-    void advance(Duration by) {
-      offset.updateAndGet(d -> d.plus(by));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
-
   private record Request(String instance, String template, boolean wake) {}
 
   public static void main(String[] args) throws Exception {
@@ -85,7 +62,7 @@ public final class WakeBench {
     long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(ConvergenceBench.env("BENCH_TIMEOUT", "300"))).toNanos();
     log("wake bench: %d instances woken, %d started (baseline), mean gap %d ms, seed %d; load average %s", n, n, meanGapMillis, seed,
         Files.readString(Path.of("/proc/loadavg")).trim());
-    MovableClock clock = new MovableClock();
+    ShiftedClock clock = new ShiftedClock();
     try (BenchCluster cluster = new BenchCluster()) {
       cluster.startSimulator(okg -> { });
       KubernetesClient kubectl = cluster.newClient(Threads.BENCH, "kubectl", b -> { }).client();

@@ -172,7 +172,12 @@ public final class ActivityPublisher implements AutoCloseable {
         done++;
       } catch (KubernetesClientException e) {
         // gone (404), changed since (409), or refused: the next tick writes again if it is still due
-        log.debug("could not publish the activity of {}: {} {}", write.key(), e.getCode(), e.getMessage());
+        // refused for want of a right: nobody's activity counts, so active users will be suspended; say so
+        if (e.getCode() == 401 || e.getCode() == 403) {
+          log.warn("could not publish the activity of {}: {} (may the gateway patch aigcinstances/status there?)", write.key(), e.getCode());
+        } else {
+          log.debug("could not publish the activity of {}: {} {}", write.key(), e.getCode(), e.getMessage());
+        }
         telemetry.activityPublishFailed();
       }
     }

@@ -1,5 +1,6 @@
 package dev.aigc.operator.reconcile;
 
+import dev.aigc.operator.sim.ShiftedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,32 +42,8 @@ class IdleIT extends OperatorTestBase {
   private static final Duration LIMIT = Duration.ofMinutes(30);
   private static final Duration LAG = dev.aigc.operator.render.IdleSuspension.PUBLISH_LAG;
 
-  private final MovableClock clock = new MovableClock();
+  private final ShiftedClock clock = new ShiftedClock();
   private Telemetry telemetry;
-
-  /** Wall time plus an offset the test moves forward; the operator reschedules in real time, so each move is followed by a poke. */
-  static final class MovableClock extends Clock {
-    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
-
-    void moveTo(Instant when) {
-      offset.set(Duration.between(Instant.now(), when));
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.now().plus(offset.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   @Override
   void startOperator() {
@@ -338,16 +315,6 @@ class IdleIT extends OperatorTestBase {
     return kubectl.v1().events().inNamespace(NS).list().getItems().stream()
         .filter(e -> reason.equals(e.getReason()) && instance.equals(e.getInvolvedObject().getName()))
         .mapToLong(e -> e.getCount() == null ? 1 : e.getCount()).sum();
-  }
-
-  private Condition awaitUpdate(String name, boolean available) {
-    String want = available ? Conditions.TRUE : Conditions.FALSE;
-    await().atMost(WAIT).until(() -> {
-      AigcInstance i = instance(name);
-      Condition c = i == null || i.getStatus() == null ? null : Conditions.find(i.getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
-      return c != null && want.equals(c.getStatus()) && i.getStatus().getPhase() == InstancePhase.Running;
-    });
-    return Conditions.find(instance(name).getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
   }
 
   private Pod pod(int id) {

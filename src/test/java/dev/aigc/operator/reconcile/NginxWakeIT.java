@@ -1,5 +1,6 @@
 package dev.aigc.operator.reconcile;
 
+import dev.aigc.operator.sim.ShiftedClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -65,15 +66,6 @@ class NginxWakeIT extends OperatorTestBase {
   static final String SIGN_IN = "https://aigc.example.test/sign-in";
   private static final String GATEWAY_NAMESPACE = "aigc-system";
   private static final String GATEWAY_SERVICE = "aigc-gateway";
-
-  /** The operator's and the gateway's clock, moved forward instead of waiting out an idle limit. */
-  static final class ShiftedClock extends Clock {
-    volatile Duration shift = Duration.ZERO;
-
-    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(ZoneId zone) { return this; }
-    @Override public Instant instant() { return Instant.now().plus(shift); }
-  }
 
   private final ShiftedClock clock = new ShiftedClock();
   private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -198,7 +190,7 @@ class NginxWakeIT extends OperatorTestBase {
 
   /** Moves the clock past the idle limit and has the instance looked at: it is suspended. */
   private AigcInstance suspend(String name) {
-    clock.shift = clock.shift.plus(Duration.ofMinutes(5));
+    clock.advance(Duration.ofMinutes(5));
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name)
         .edit(i -> {
           i.getMetadata().getAnnotations().put("test.aigc.dev/poke", clock.instant().toString());

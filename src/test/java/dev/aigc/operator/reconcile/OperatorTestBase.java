@@ -9,7 +9,10 @@ import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.config.OperatorSettings;
 import dev.aigc.operator.okg.GameServerSet;
+import dev.aigc.operator.render.Conditions;
+import dev.aigc.operator.render.UpgradeStatus;
 import dev.aigc.operator.sandbox.MockCluster;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -108,6 +111,17 @@ abstract class OperatorTestBase {
       i.getSpec().setState(state);
       return i;
     });
+  }
+
+  /** Waits until the instance runs on a pod and its UpdateAvailable condition has {@code available}. */
+  Condition awaitUpdate(String name, boolean available) {
+    String want = available ? Conditions.TRUE : Conditions.FALSE;
+    await().atMost(WAIT).until(() -> {
+      AigcInstance i = instance(name);
+      Condition c = i == null || i.getStatus() == null ? null : Conditions.find(i.getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
+      return c != null && want.equals(c.getStatus()) && i.getStatus().getPhase() == InstancePhase.Running;
+    });
+    return Conditions.find(instance(name).getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
   }
 
   AigcInstance instance(String name) {

@@ -155,17 +155,6 @@ class UpgradePolicyIT extends OperatorTestBase {
     return pod(id).getMetadata().getUid();
   }
 
-  /** Waits until the instance runs on a pod and its UpdateAvailable condition has {@code available}. */
-  private Condition awaitUpdate(String name, boolean available) {
-    String want = available ? Conditions.TRUE : Conditions.FALSE;
-    await().atMost(WAIT).until(() -> {
-      AigcInstance i = instance(name);
-      Condition c = i == null || i.getStatus() == null ? null : Conditions.find(i.getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
-      return c != null && want.equals(c.getStatus()) && i.getStatus().getPhase() == InstancePhase.Running;
-    });
-    return Conditions.find(instance(name).getStatus().getConditions(), UpgradeStatus.UPDATE_AVAILABLE);
-  }
-
   private AigcTemplate template() {
     return kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).get();
   }
