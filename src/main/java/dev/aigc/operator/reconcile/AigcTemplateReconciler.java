@@ -268,6 +268,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
     String wakeNote = null;
     if (template.getSpec() == null || template.getSpec().getDedicated() == null) {
       releaseDedicated(template, current, mine.size());
+      // no instances, nothing to wake: its wake Service goes too
+      if (template.getSpec() != null) wakeBackends.reconcile(template);
       board.publish(namespace, name, Map.of());
       status.setWaitingForQuota(null);
       status.setGameServerSet(null);

@@ -102,7 +102,14 @@ final class WakeBackends {
       return null;
     }
     WakeBackend.Desired desired = WakeBackend.render(template, gateway.list().toList());
-    writeService(desired.service(), currentService);
+    try {
+      writeService(desired.service(), currentService);
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      // a Service of that name that is not ours (our informer sees only ours): said, not retried forever
+      if (e.getCode() != 409) throw e;
+      return "opening a suspended instance's URL does not wake it: a Service named " + id.getName()
+          + " that the operator does not manage exists in " + id.getNamespace().orElse("") + "; delete or rename it";
+    }
     writeSlice(desired.slice(), currentSlice);
     return null;
   }
