@@ -152,6 +152,20 @@ class ChartTest {
         .contains("https://portal.example.org/sign-in").contains("POD_NAMESPACE");
   }
 
+  /** Wake Services cost the operator write rights on core Services and EndpointSlices: only while they are on. */
+  @Test
+  void theOperatorMayWriteServicesAndEndpointSlicesOnlyWhileWakeServicesAreOn() throws Exception {
+    assertThat(render().toString()).contains("endpointslices").contains("AIGC_GATEWAY_SERVICE")
+        .contains("aigc-system/aigc-aigc-operator-gateway");
+    List<JsonNode> off = render("operator.wakeGatewayService=-");
+    assertThat(off.toString()).doesNotContain("endpointslices").doesNotContain("AIGC_GATEWAY_SERVICE");
+    for (JsonNode role : off) {
+      for (JsonNode rule : role.path("rules")) {
+        if (rule.path("apiGroups").toString().equals("[\"\"]")) assertThat(rule.path("resources").toString()).doesNotContain("\"services\"");
+      }
+    }
+  }
+
   private static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
     return docs.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
   }
