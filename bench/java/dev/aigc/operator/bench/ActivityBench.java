@@ -1,8 +1,6 @@
 package dev.aigc.operator.bench;
 
 import dev.aigc.operator.api.AigcInstance;
-import dev.aigc.operator.api.AigcInstanceSpec;
-import dev.aigc.operator.api.AigcInstanceStatus;
 import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.gateway.ActivityPublisher;
 import dev.aigc.operator.gateway.AuthDecider;
@@ -12,7 +10,6 @@ import dev.aigc.operator.gateway.InstanceDirectory;
 import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.sandbox.MockCluster;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
@@ -153,7 +150,7 @@ public final class ActivityBench {
     List<String[]> users = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
       String host = "instances" + i + "-cpu.example.com";
-      AigcInstance instance = instance("user-" + i, host);
+      AigcInstance instance = AuthBench.instance("user-" + i, host);
       client.resource(instance).create(); // so that the publisher's writes land, as in a cluster
       on.upsert(instance);
       off.upsert(instance);
@@ -267,19 +264,5 @@ public final class ActivityBench {
       }
     }
     return text.startsWith("http/1.1 200");
-  }
-
-  private static AigcInstance instance(String owner, String host) {
-    AigcInstance i = new AigcInstance();
-    i.setMetadata(new ObjectMetaBuilder().withName(owner + "-sd").withNamespace("bench").build());
-    AigcInstanceSpec spec = new AigcInstanceSpec();
-    spec.setOwner(owner);
-    spec.setTemplate("sd");
-    i.setSpec(spec);
-    AigcInstanceStatus status = new AigcInstanceStatus();
-    status.setPhase(InstancePhase.Running);
-    status.setUrl("http://" + host + "/");
-    i.setStatus(status);
-    return i;
   }
 }

@@ -280,7 +280,8 @@ public final class AuthBench {
     return script;
   }
 
-  private static AigcInstance instance(String owner, String host) {
+  /** A Running instance of {@code owner} at {@code host}, as the gateway's directory reads it. */
+  static AigcInstance instance(String owner, String host) {
     AigcInstance i = new AigcInstance();
     i.setMetadata(new ObjectMetaBuilder().withName(owner + "-sd").withNamespace("bench").build());
     AigcInstanceSpec spec = new AigcInstanceSpec();

@@ -24,6 +24,14 @@ public class IdleSpec {
   @Pattern(Patterns.DURATION)
   private String maxSuspendAfter;
 
+  public static IdleSpec of(String suspendAfter, String minSuspendAfter, String maxSuspendAfter) {
+    IdleSpec idle = new IdleSpec();
+    idle.suspendAfter = suspendAfter;
+    idle.minSuspendAfter = minSuspendAfter;
+    idle.maxSuspendAfter = maxSuspendAfter;
+    return idle;
+  }
+
   public String getSuspendAfter() { return suspendAfter; }
   public void setSuspendAfter(String suspendAfter) { this.suspendAfter = suspendAfter; }
   public String getMinSuspendAfter() { return minSuspendAfter; }

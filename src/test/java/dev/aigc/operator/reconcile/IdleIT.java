@@ -227,11 +227,7 @@ class IdleIT extends OperatorTestBase {
   // --- steps ---
 
   private static IdleSpec idle(String suspendAfter, String min, String max) {
-    IdleSpec idle = new IdleSpec();
-    idle.setSuspendAfter(suspendAfter);
-    idle.setMinSuspendAfter(min);
-    idle.setMaxSuspendAfter(max);
-    return idle;
+    return IdleSpec.of(suspendAfter, min, max);
   }
 
   private void applyTemplate(Consumer<AigcTemplate> change) {

@@ -26,11 +26,7 @@ class IdleSuspensionTest {
   private static final Duration LAG = IdleSuspension.PUBLISH_LAG;
 
   private static IdleSpec idle(String suspendAfter, String min, String max) {
-    IdleSpec idle = new IdleSpec();
-    idle.setSuspendAfter(suspendAfter);
-    idle.setMinSuspendAfter(min);
-    idle.setMaxSuspendAfter(max);
-    return idle;
+    return IdleSpec.of(suspendAfter, min, max);
   }
 
   private static AigcTemplate template(IdleSpec idle) {
