@@ -26,6 +26,13 @@ public final class IdleSuspension {
    */
   public static final Duration PUBLISH_LAG = Duration.ofSeconds(70);
 
+  /**
+   * How long a request may take to show in status.lastActivity when nothing held it back: a
+   * gateway's tick and its write reaching the operator's cache. A request this close before a
+   * suspension is seen only after it, and still wakes the instance: its owner was there.
+   */
+  public static final Duration WAKE_GRACE = Duration.ofSeconds(15);
+
   private IdleSuspension() {}
 
   /** What happened now, for the Event and the metrics. */
@@ -101,8 +108,12 @@ public final class IdleSuspension {
       if (limit == null && !invalid) return new Verdict(null, null, null, Change.RESUMED_BY_POLICY);
       Instant activity = parse(status.getLastActivity());
       Instant suspended = parse(suspendedAt);
-      // activity after the suspension is the owner opening it: the gateway's way of waking it
-      if (activity != null && (suspended == null || activity.isAfter(suspended))) return new Verdict(null, limit, null, Change.WOKEN);
+      // activity after the suspension is the owner opening it: the gateway's way of waking it; so is
+      // a request moments before it that the gateway published late (a suspension looks at activity
+      // older than PUBLISH_LAG + the limit, so nothing that recent was known when it was decided)
+      if (activity != null && (suspended == null || activity.isAfter(suspended.minus(WAKE_GRACE)))) {
+        return new Verdict(null, limit, null, Change.WOKEN);
+      }
       return new Verdict(suspendedAt, limit, null, Change.NONE);
     }
     if (limit == null || runningSince == null || status == null || status.getPhase() != InstancePhase.Running) {
