@@ -30,6 +30,13 @@ import java.util.Set;
  */
 final class Quotas {
   private final QuotaBoard board;
+  /**
+   * The instances each template ("namespace/template") admitted in its last decision. One admitted
+   * gets its ID and disk at once, but its GameServerSet write may wait a moment (a burst shares it):
+   * until then it counts as running, or an instance created a little earlier but seen later would
+   * overtake it and leave it waiting with an ID it was already given.
+   */
+  private final Map<String, Set<String>> admitted = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** What the decision means for one template: its instances that wait, each with the quota named. */
   record Verdict(Map<String, String> messages) {
@@ -97,12 +104,13 @@ final class Quotas {
       Set<Integer> running = gss == null || gss.getSpec() == null || gss.getSpec().getReplicas() == null ? Set.of()
           : GameServerSetUpdate.runningIds(GameServerSetUpdate.reservedIds(gss), gss.getSpec().getReplicas());
       Map<String, Integer> ids = idsByTemplate.get(entry.getKey());
+      Set<String> admittedBefore = admitted.getOrDefault(namespace + "/" + entry.getKey(), Set.of());
       for (AigcInstance i : entry.getValue()) {
         InstanceClaim claim = InstanceClaim.of(i);
         if (claim.uid() == null) continue;
         Integer id = ids.get(claim.uid());
         candidates.add(new Candidate(claim.uid(), claim.name(), entry.getKey(), claim.owner(), claim.createdAt(),
-            id != null && running.contains(id), claim.wantsToRun(), gpus(t), gpuMemory(t)));
+            id != null && (running.contains(id) || admittedBefore.contains(claim.uid())), claim.wantsToRun(), gpus(t), gpuMemory(t)));
       }
     }
     List<QuotaAdmission.NamespaceQuota> bounds = namespaceQuotas.stream().filter(q -> q.getSpec() != null)
@@ -111,10 +119,13 @@ final class Quotas {
         .toList();
     QuotaAdmission.Decision decision = QuotaAdmission.decide(candidates, templateQuotas, crossing ? bounds : List.of());
     Map<String, String> messages = new LinkedHashMap<>();
+    Set<String> admittedNow = new java.util.HashSet<>();
     for (AigcInstance i : mine) {
       String message = decision.waiting().get(i.getMetadata().getUid());
       if (message != null) messages.put(i.getMetadata().getUid(), message);
+      else if (InstanceClaim.of(i).wantsToRun()) admittedNow.add(i.getMetadata().getUid());
     }
+    admitted.put(namespace + "/" + template.getMetadata().getName(), admittedNow);
     return new Verdict(messages);
   }
 
