@@ -170,6 +170,9 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       String name = template.getMetadata().getName();
       String namespace = template.getMetadata().getNamespace();
       Set<AigcInstance> mine = instances.getSecondaryResources(template);
+      // Before the template goes, the API server is asked once: an instance created a moment ago may
+      // not be in the cache yet, and would escape the cascade.
+      if (mine.isEmpty()) mine = liveInstancesOf(template);
       List<AigcInstance> staying = mine.stream().filter(i -> i.getMetadata().getDeletionTimestamp() == null)
           .sorted(java.util.Comparator.comparing(i -> i.getMetadata().getName())).toList();
       boolean block = template.getSpec() != null && template.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Block;
@@ -223,6 +226,12 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       lastSetWrite.remove(ResourceID.fromResource(template));
       return DeleteControl.defaultDelete();
     }
+  }
+
+  private Set<AigcInstance> liveInstancesOf(AigcTemplate template) {
+    return client.resources(AigcInstance.class).inNamespace(template.getMetadata().getNamespace()).list().getItems().stream()
+        .filter(i -> i.getSpec() != null && template.getMetadata().getName().equals(i.getSpec().getTemplate()))
+        .collect(Collectors.toSet());
   }
 
   private void reportDeletion(AigcTemplate template, int instanceCount, Conditions.Progress progress, String reason,

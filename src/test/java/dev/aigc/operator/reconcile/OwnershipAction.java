@@ -114,6 +114,16 @@ public sealed interface OwnershipAction {
   }
 
   /** Waits until everything has settled, then checks the invariants. */
+  /** Nobody uses anything for longer than the template's idle limit: the operator's clock jumps past it. */
+  record GoIdle() implements OwnershipAction {
+    @Override public String toString() { return "everyone goes idle (the clock jumps 9 h)"; }
+  }
+
+  /** The owner opens the instance: the gateway publishes status.lastActivity, which wakes a suspended one. */
+  record Open(String name) implements OwnershipAction {
+    @Override public String toString() { return "open " + name; }
+  }
+
   record Settle() implements OwnershipAction {
     @Override public String toString() { return "-- settle and check --"; }
   }
@@ -156,6 +166,8 @@ public sealed interface OwnershipAction {
         Tuple.of(2, Arbitraries.just(new RestartOperator())),
         Tuple.of(1, Arbitraries.just(new StopOperator())),
         Tuple.of(1, Arbitraries.just(new StartOperator())),
-        Tuple.of(3, Combinators.combine(Arbitraries.of(FaultTarget.class), Arbitraries.of(409, 422)).as(Fault::new)));
+        Tuple.of(3, Combinators.combine(Arbitraries.of(FaultTarget.class), Arbitraries.of(409, 422)).as(Fault::new)),
+        Tuple.of(2, Arbitraries.just(new GoIdle())),
+        Tuple.of(3, names.map(Open::new)));
   }
 }

@@ -10,6 +10,8 @@ import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.reconcile.OwnershipAction.ApplyTemplate;
+import dev.aigc.operator.reconcile.OwnershipAction.GoIdle;
+import dev.aigc.operator.reconcile.OwnershipAction.Open;
 import dev.aigc.operator.reconcile.OwnershipAction.Delete;
 import dev.aigc.operator.reconcile.OwnershipAction.DeleteGameServerSet;
 import dev.aigc.operator.reconcile.OwnershipAction.DeleteTemplate;
@@ -102,6 +104,9 @@ public final class OwnershipRun implements AutoCloseable {
   private KubernetesClient operatorClient;
   private AigcOperator operator;
 
+  /** The operator's clock; {@link OwnershipAction.GoIdle} moves it past the idle limit. */
+  private final dev.aigc.operator.sim.ShiftedClock clock = new dev.aigc.operator.sim.ShiftedClock();
+  private static final Duration IDLE_JUMP = Duration.ofHours(9);
   private final List<String> history = new ArrayList<>();
   private final List<String> violationsSinceCheck = new ArrayList<>();
   private int actions;
@@ -134,6 +139,10 @@ public final class OwnershipRun implements AutoCloseable {
     final Set<DataRetention> fates = EnumSet.noneOf(DataRetention.class);
     Integer id;
     String diskUid;
+    /** Opened (or restarted, or its status wiped) since the clock last jumped: it must not be suspended. */
+    boolean mustBeAwake = true;
+    /** The status.lastActivity this run last published for it (the gateway's field: nobody else may change it). */
+    String published;
 
     Inst(String uid, String name, String owner) {
       this.uid = uid;
@@ -211,6 +220,8 @@ public final class OwnershipRun implements AutoCloseable {
     else if (action instanceof RecreateTemplate) note = recreateTemplate();
     else if (action instanceof DeleteGameServerSet) note = deleteGameServerSet();
     else if (action instanceof WipeStatus a) note = wipeStatus(a.name());
+    else if (action instanceof GoIdle) note = goIdle();
+    else if (action instanceof Open a) note = open(a.name());
     else if (action instanceof RestartOperator) note = stopOperator() + startOperator();
     else if (action instanceof StopOperator) note = operator == null ? "already stopped" : stopOperator();
     else if (action instanceof StartOperator) note = operator != null ? "already running" : startOperator();
@@ -249,6 +260,7 @@ public final class OwnershipRun implements AutoCloseable {
     if (inst.desired == state) return "skipped: already " + state;
     edit(name, i -> i.getSpec().setState(state));
     inst.desired = state;
+    inst.mustBeAwake = true;
     return "";
   }
 
@@ -324,11 +336,21 @@ public final class OwnershipRun implements AutoCloseable {
       }
       inst.deleted = true;
     }
+    // A template deleted before the operator has put its finalizer on it goes at once, without a
+    // cascade (Kubernetes' own rule): the model deletes only templates the operator has taken on.
+    String note = "";
+    if (operator == null) note = startOperator() + "operator started to take the template on; ";
+    try {
+      await().atMost(settleTimeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+        AigcTemplate t = kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).get();
+        return t != null && t.getMetadata().getFinalizers() != null && !t.getMetadata().getFinalizers().isEmpty();
+      });
+    } catch (ConditionTimeoutException timeout) {
+      violationsSinceCheck.add("invariant 10: the operator did not take the template on (no finalizer) within " + settleTimeout.toSeconds() + " s");
+    }
     kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).delete();
     templatePresent = false;
     noteTemplateRetention();
-    String note = "";
-    if (operator == null) note = startOperator() + "operator started to finish the template's deletion";
     try {
       await().atMost(settleTimeout).pollInterval(Duration.ofMillis(100))
           .until(() -> kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(TEMPLATE).get() == null);
@@ -379,9 +401,56 @@ public final class OwnershipRun implements AutoCloseable {
     return "";
   }
 
+  /**
+   * The clock jumps past the idle limit and every instance is looked at (the operator reschedules in
+   * real time): those Running are suspended; which ones is up to what each is doing at that moment.
+   */
+  private String goIdle() {
+    clock.advance(IDLE_JUMP);
+    for (Inst inst : instances.values()) {
+      if (inst.deleted) continue;
+      inst.mustBeAwake = false;
+      poke(inst.name);
+    }
+    return "";
+  }
+
+  /** As the gateway publishes the owner's request to a suspended instance: at once, into status.lastActivity. */
+  private String open(String name) {
+    Inst inst = liveByName(name);
+    if (inst == null) return "skipped: no such instance";
+    if (inst.desired != InstanceState.Running) return "skipped: stopped";
+    String now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    try {
+      kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).subresource("status")
+          .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+              "{\"status\":{\"lastActivity\":\"" + now + "\"}}");
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) return "skipped: gone";
+      throw e;
+    }
+    inst.published = now;
+    inst.mustBeAwake = true;
+    return "";
+  }
+
+  private void poke(String name) {
+    try {
+      kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).edit(i -> {
+        if (i.getMetadata().getAnnotations() == null) i.getMetadata().setAnnotations(new java.util.HashMap<>());
+        i.getMetadata().getAnnotations().put("test.aigc.dev/poke", Long.toString(System.nanoTime()));
+        return i;
+      });
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404 && e.getCode() != 409) throw e;
+    }
+  }
+
   private String wipeStatus(String name) {
     Inst inst = liveByName(name);
     if (inst == null) return "skipped: no such instance";
+    inst.published = null;
+    inst.mustBeAwake = true;
     retryOnConflict(() -> kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).editStatus(i -> {
       i.setStatus(null);
       return i;
@@ -391,7 +460,7 @@ public final class OwnershipRun implements AutoCloseable {
 
   private String startOperator() {
     operatorClient = faults.newClient();
-    operator = new AigcOperator(operatorClient, OperatorTestBase.SETTINGS).start();
+    operator = new AigcOperator(operatorClient, OperatorTestBase.SETTINGS, dev.aigc.operator.observe.Telemetry.inMemory(), clock).start();
     return "";
   }
 
@@ -459,6 +528,8 @@ public final class OwnershipRun implements AutoCloseable {
     template.getSpec().getApp().setImage(IMAGE + imageTag);
     template.getSpec().getApp().setEnv(envValue == null ? null : List.of(new EnvVar(ENV, envValue, null)));
     template.getSpec().getDedicated().setDataRetention(templateRetention);
+    // long enough that no run reaches it by itself; GoIdle jumps past it
+    template.getSpec().getDedicated().setIdle(dev.aigc.operator.api.IdleSpec.of("8h", null, null));
     if (shape == TemplateShape.INVALID) {
       // as BadInputIT: a host without <id> (one host for every instance) is refused by the operator
       template.getSpec().getDedicated().getIngress().setHost("instances-cpu.example.com");
@@ -658,9 +729,20 @@ public final class OwnershipRun implements AutoCloseable {
           c.expect(stalled, 6, inst + " should run but its template is gone, so it must say Stalled: " + conditions(conditions));
         }
       }
-      if (ready && inst.desired == InstanceState.Running) {
+      // idle suspension: only of an instance that should run, never one opened since the clock last jumped,
+      // and the gateway's lastActivity is never changed by anyone else
+      boolean suspended = status != null && status.getSuspendedAt() != null;
+      c.expect(!suspended || (inst.desired == InstanceState.Running && !inst.mustBeAwake), 6,
+          inst + " is suspended (since " + (status == null ? null : status.getSuspendedAt()) + ") but "
+              + (inst.desired != InstanceState.Running ? "is stopped" : "was opened, started or reset since the clock last jumped"));
+      c.expect(status == null || Objects.equals(status.getLastActivity(), inst.published), 6,
+          inst + "'s status.lastActivity is " + (status == null ? null : status.getLastActivity()) + ", the gateway published " + inst.published);
+      if (ready && inst.desired == InstanceState.Running && !suspended) {
         c.expect(id != null && s.pods.containsKey(id) && isReady(s.gameServers.get(id)), 6,
             inst + " says Ready (Running) but pod and GameServer " + TEMPLATE + "-" + id + " are not there and ready");
+      }
+      if (ready && suspended) {
+        c.expect(id == null || !s.pods.containsKey(id), 6, inst + " says Ready (Suspended) but its pod " + TEMPLATE + "-" + id + " runs");
       }
       if (ready && inst.desired == InstanceState.Stopped) {
         c.expect(id == null || !s.pods.containsKey(id), 6, inst + " says Ready (Stopped) but its pod " + TEMPLATE + "-" + id + " runs");
@@ -668,7 +750,7 @@ public final class OwnershipRun implements AutoCloseable {
       if (templateServes() && inst.desired == InstanceState.Running) {
         c.expect(id != null, 6, inst + " should run but has no instanceId");
       }
-      if (id != null) (inst.desired == InstanceState.Running ? shouldRun : held).add(id);
+      if (id != null) (inst.desired == InstanceState.Running && !suspended ? shouldRun : held).add(id);
 
       // 2 and 4: its disk exists and says whose it is
       if (id != null) {
@@ -739,7 +821,8 @@ public final class OwnershipRun implements AutoCloseable {
     GameServerSet gss = s.gameServerSet;
     c.expect(gss != null, 7, "the template has no GameServerSet");
     if (gss == null) return;
-    int running = (int) instances.values().stream().filter(i -> !i.deleted && i.desired == InstanceState.Running).count();
+    int running = (int) instances.values().stream().filter(i -> !i.deleted && i.desired == InstanceState.Running
+        && !(s.instances.get(i.uid) != null && s.instances.get(i.uid).getStatus() != null && s.instances.get(i.uid).getStatus().getSuspendedAt() != null)).count();
     c.expect(Objects.equals(gss.getSpec().getReplicas(), running), 7,
         "replicas " + gss.getSpec().getReplicas() + ", but " + running + " instances should run (IDs " + shouldRun + ")");
     Set<Integer> reserved = GameServerSetUpdate.reservedIds(gss);
