@@ -117,7 +117,7 @@ public class OkgSimulator implements AutoCloseable {
         .inform(new ResourceEventHandler<>() {
           @Override public void onAdd(GameServer gs) { syncGsToPodLater(gs); }
           @Override public void onUpdate(GameServer old, GameServer gs) { syncGsToPodLater(gs); }
-          @Override public void onDelete(GameServer gs, boolean unknown) { }
+          @Override public void onDelete(GameServer gs, boolean unknown) { gameServerGone(gs); }
         });
     return this;
   }
@@ -475,6 +475,29 @@ public class OkgSimulator implements AutoCloseable {
   }
 
   // ---- the GameServer controller ----
+
+  /**
+   * OKG's GameServer controller makes a GameServer for every pod of a set that has none, not only
+   * when the pod appears: a GameServer deleted under a live pod (an old one of the same name going by
+   * garbage collection) comes back, owned by the pod that is there.
+   */
+  private void gameServerGone(GameServer gs) {
+    var labels = gs.getMetadata().getLabels();
+    String set = labels == null ? null : labels.get(GameServerSet.OWNER_GSS_LABEL);
+    if (set == null) return;
+    String key = gs.getMetadata().getNamespace() + "/" + set;
+    workerFor(key).submit(() -> {
+      try {
+        GameServerSet gss = informer.getStore().getByKey(key);
+        Pod pod = client.pods().inNamespace(gs.getMetadata().getNamespace()).withName(gs.getMetadata().getName()).get();
+        if (gss == null || pod == null || pod.getMetadata().getDeletionTimestamp() != null) return;
+        if (client.resources(GameServer.class).inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get() != null) return;
+        createGameServer(gss, pod);
+      } catch (KubernetesClientException e) {
+        log.debug("could not make the GameServer of pod {}: {}", gs.getMetadata().getName(), e.getMessage());
+      }
+    });
+  }
 
   private void createGameServer(GameServerSet gss, Pod pod) {
     var template = gss.getSpec().getGameServerTemplate();

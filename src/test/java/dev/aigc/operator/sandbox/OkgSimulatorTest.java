@@ -76,6 +76,18 @@ class OkgSimulatorTest {
     assertThat(firstVersion(podEvents, "ADDED " + SET + "-2")).isGreaterThan(annotatedAt);
   }
 
+  /** As OKG's GameServer controller: a pod of the set never stays without its GameServer (a garbage collector raced it). */
+  @Test
+  void aGameServerDeletedUnderALivePodComesBackOwnedByThatPod() {
+    create(gameServerSet(1));
+    await().atMost(WAIT).until(() -> ready(0));
+    String pod = pod(0).getMetadata().getUid();
+    String before = gameServer(0).getMetadata().getUid();
+    kubectl.resource(gameServer(0)).delete();
+    await().atMost(WAIT).until(() -> gameServer(0) != null && !before.equals(gameServer(0).getMetadata().getUid()) && ready(0));
+    assertThat(gameServer(0).getMetadata().getOwnerReferences().get(0).getUid()).isEqualTo(pod);
+  }
+
   @Test
   void removedIdsAreWrittenBackAsRangesWithReserveIds() {
     create(gameServerSet(4));
