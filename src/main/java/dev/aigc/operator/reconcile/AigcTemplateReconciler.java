@@ -222,6 +222,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       // nothing of it waits any more, and its GPUs are free for the namespace's other templates
       board.publish(namespace, name, Map.of());
       board.wakeWaiting(namespace, name);
+      quotaDecisions.forget(template);
       lastStatusWrite.remove(ResourceID.fromResource(template));
       lastSetWrite.remove(ResourceID.fromResource(template));
       return DeleteControl.defaultDelete();

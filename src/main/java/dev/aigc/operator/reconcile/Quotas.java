@@ -129,6 +129,11 @@ final class Quotas {
     return new Verdict(messages);
   }
 
+  /** A deleted template's last decision goes with it. */
+  void forget(AigcTemplate template) {
+    admitted.remove(template.getMetadata().getNamespace() + "/" + template.getMetadata().getName());
+  }
+
   /** Tells the instance reconciler and the event mappers which of this template's instances wait. */
   void publish(AigcTemplate template, Set<AigcInstance> mine, Verdict verdict) {
     Map<ResourceID, String> waiting = new HashMap<>();
