@@ -4,10 +4,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.util.internal.PlatformDependent;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.impl.VertxBuilder;
@@ -95,6 +98,15 @@ public final class GatewayVertx {
     @Override
     public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
       transport.configure(options, domainSocket, bootstrap);
+      // Every child option is a system call per connection, and ingress-nginx opens a connection per
+      // auth subrequest: leave out the two that set what the socket has already (keep-alive is off by
+      // the kernel's default, TCP_NODELAY on by Netty's)
+      if (!options.isTcpKeepAlive()) bootstrap.childOption(ChannelOption.SO_KEEPALIVE, null);
+      if (options.isTcpNoDelay() && PlatformDependent.canEnableTcpNoDelayByDefault()) {
+        bootstrap.childOption(ChannelOption.TCP_NODELAY, null);
+      }
+      // one accept per wake-up: a second one, at one connection at a time, only finds none (EAGAIN)
+      bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1));
     }
   }
 }
