@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * nginx that answers 204. That second nginx (one worker of its own) also serves the instances' stub
  * backend, so that neither auth backend takes the front's only worker. wrk runs against each port at
  * 1, 16 and 64 connections, each request with one of 1,000 users' session cookies at that user's
- * host; runs alternate between the two, are repeated, and the median run by throughput is reported.
+ * host; runs alternate between the two, are repeated, and each figure's median over the runs is reported.
  *
  * <p>Run: {@code bench/auth.sh [seconds per run] [repeats]} (needs nginx and wrk: apt-get install nginx-light wrk).
  */
@@ -106,12 +106,13 @@ public final class AuthBench {
       warmUp(viaGateway, script, frontDir, wrkCpu);
       warmUp(viaBaseline, script, frontDir, wrkCpu);
 
-      System.out.printf(Locale.ROOT, "users=%d instances=%d seconds_per_run=%d repeats=%d (median run by req/s) cpus=%s%n",
+      System.out.printf(Locale.ROOT, "users=%d instances=%d seconds_per_run=%d repeats=%d (median of the runs, each figure apart) cpus=%s%n",
           USERS, USERS, seconds, repeats, pinned ? "front nginx and wrk on cpu " + FRONT_CPU + ", auth backend and instance stub on cpu "
               + AUTH_CPU : "shared");
       System.out.printf(Locale.ROOT, "%-11s %-9s %10s %10s %10s %8s %16s %14s%n", "connections", "auth", "req/s", "p50", "p99", "non-2xx",
           "auth cpu/req", "wake-ups/req");
       List<String> verdicts = new ArrayList<>();
+      List<String> runP99s = new ArrayList<>();
       for (int connections : CONNECTIONS) {
         List<Result> baselineRuns = new ArrayList<>();
         List<Result> gatewayRuns = new ArrayList<>();
@@ -123,11 +124,13 @@ public final class AuthBench {
         Result viaGw = median(gatewayRuns);
         print(connections, "204-nginx", baseline);
         print(connections, "gateway", viaGw);
+        runP99s.add(String.format(Locale.ROOT, "c=%-3d p99 of each run: 204-nginx %s; gateway %s", connections, p99s(baselineRuns), p99s(gatewayRuns)));
         double throughput = viaGw.rps / baseline.rps;
         double p99 = viaGw.p99Micros / baseline.p99Micros;
         verdicts.add(String.format(Locale.ROOT, "c=%-3d throughput ratio %.2f (target >= 0.90: %s), p99 ratio %.2f (target <= 1.20: %s)",
             connections, throughput, throughput >= 0.9 ? "met" : "MISSED", p99, p99 <= 1.2 ? "met" : "MISSED"));
       }
+      runP99s.forEach(System.out::println);
       verdicts.forEach(System.out::println);
     } finally {
       for (Process p : nginx) {
@@ -193,7 +196,8 @@ public final class AuthBench {
    * switches per request, each a thread that slept and was woken, which a busy CPU can delay by a
    * scheduler slice; a count that the machine's load hardly changes.
    */
-  private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros, double authWakeUps) {}
+  private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros, double authWakeUps,
+      long jitMillis, long gcMillis) {}
 
   private static long backendsWorker;
 
@@ -225,35 +229,76 @@ public final class AuthBench {
     return 0;
   }
 
-  /** Runs of 3 s at 16 connections until 60,000 requests have gone through, or 30 s. */
+  /**
+   * Runs of 3 s at each concurrency until one adds under 20 ms of JIT compilation (the gateway's
+   * steady state, which a server reaches once), and at least 60,000 requests in all; at most 30 s per
+   * concurrency. A compilation during a measured run at one connection took CPU from the event loop
+   * on its core and decided that run's p99.
+   */
   private static void warmUp(int port, Path script, Path dir, String cpu) throws Exception {
     long requests = 0;
-    for (int second = 0; requests < 60_000 && second < 30; second += 3) {
-      Result run = wrk(3, 16, port, script, dir, cpu);
-      requests += Math.round(run.rps * 3);
+    for (int connections : CONNECTIONS) {
+      for (int second = 0; second < 30; second += 3) {
+        long compiling = jitMillis();
+        Result run = wrk(3, connections, port, script, dir, cpu);
+        requests += Math.round(run.rps * 3);
+        if (jitMillis() - compiling < 20 && (connections != CONNECTIONS[CONNECTIONS.length - 1] || requests >= 60_000)) break;
+      }
     }
   }
 
+  private static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  }
+
+  private static long gcMillis() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+  }
+
+  /**
+   * Each figure's median over the runs, taken apart: a p99 of one 3 s run at one connection is decided
+   * by a handful of requests, so one stall of the machine in the run that happened to have the median
+   * throughput decided the verdict. Errors are summed.
+   */
   private static Result median(List<Result> runs) {
-    List<Result> sorted = runs.stream().sorted(Comparator.comparingDouble(Result::rps)).toList();
-    return sorted.get(sorted.size() / 2);
+    Result byP99 = medianBy(runs, Result::p99Micros);
+    Result byP50 = medianBy(runs, r -> micros(r.p50));
+    return new Result(medianBy(runs, Result::rps).rps, runs.stream().mapToLong(Result::errors).sum(), byP50.p50, byP99.p99,
+        byP99.p99Micros, medianBy(runs, Result::authCpuMicros).authCpuMicros, medianBy(runs, Result::authWakeUps).authWakeUps,
+        runs.stream().mapToLong(Result::jitMillis).sum(), runs.stream().mapToLong(Result::gcMillis).sum());
+  }
+
+  private static Result medianBy(List<Result> runs, java.util.function.ToDoubleFunction<Result> figure) {
+    return runs.stream().sorted(Comparator.comparingDouble(figure)).toList().get(runs.size() / 2);
+  }
+
+  /** Each run's p99, with the JIT compilation and GC pause time (ms) of this JVM during it where there was any. */
+  private static String p99s(List<Result> runs) {
+    return String.join(" ", runs.stream().map(r -> r.p99 + (r.jitMillis + r.gcMillis == 0 ? ""
+        : String.format(Locale.ROOT, "(jit %d gc %d)", r.jitMillis, r.gcMillis))).toList());
   }
 
   private static Result wrk(int seconds, int connections, int port, Path script, Path dir, String cpu) throws Exception {
     long cpuBefore = authSideCpuNanos();
     long wakeUpsBefore = authSideWakeUps();
+    long jitBefore = jitMillis();
+    long gcBefore = gcMillis();
     Process wrk = new ProcessBuilder(onCpu(cpu, "wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections, "-d" + seconds + "s",
         "--latency", "-s", script.toString(), "http://127.0.0.1:" + port + "/")).redirectErrorStream(true).start();
     String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     wrk.waitFor();
     long cpuUsed = authSideCpuNanos() - cpuBefore;
     long wakeUps = authSideWakeUps() - wakeUpsBefore;
+    long jit = jitMillis() - jitBefore;
+    long gc = gcMillis() - gcBefore;
     Files.writeString(dir.resolve("wrk-" + port + "-c" + connections + ".txt"), out);
     String p99 = find(out, "\\s99%\\s+(\\S+)", "?");
     long requests = Long.parseLong(find(out, "(\\d+) requests in", "1"));
     return new Result(Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)", "0")),
         Long.parseLong(find(out, "Non-2xx or 3xx responses:\\s+(\\d+)", "0")),
-        find(out, "\\s50%\\s+(\\S+)", "?"), p99, micros(p99), cpuUsed / 1000.0 / requests, (double) wakeUps / requests);
+        find(out, "\\s50%\\s+(\\S+)", "?"), p99, micros(p99), cpuUsed / 1000.0 / requests, (double) wakeUps / requests, jit, gc);
   }
 
   /** wrk's "850.00us", "1.23ms", "2.00s" in microseconds. */
