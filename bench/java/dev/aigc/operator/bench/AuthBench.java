@@ -6,26 +6,18 @@ import dev.aigc.operator.api.AigcInstanceStatus;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.config.OperatorSettings;
-import dev.aigc.operator.gateway.AuthDecider;
 import dev.aigc.operator.gateway.GatewayServer;
-import dev.aigc.operator.gateway.GatewayVertx;
-import dev.aigc.operator.gateway.InstanceDirectory;
-import dev.aigc.operator.gateway.SessionCodec;
 import dev.aigc.operator.render.Allocation;
 import dev.aigc.operator.render.GameServerSetRenderer;
 import dev.aigc.operator.sim.NginxConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,7 +35,7 @@ import java.util.regex.Pattern;
  * <p>Three processes besides wrk: the front nginx (one worker) with one server block per Ingress host
  * as ingress-nginx renders the instances' Ingresses, with the auth annotations exactly as the operator
  * renders them (auth-url {@code <auth>?host=$server_name}, ingress-nginx's default auth-keepalive 0),
- * on two ports: one whose auth-url is the gateway's /auth (this JVM), one whose auth-url is a second
+ * on two ports: one whose auth-url is the gateway's /auth (a JVM of its own), one whose auth-url is a second
  * nginx that answers 204. That second nginx (one worker of its own) also serves the instances' stub
  * backend, so that neither auth backend takes the front's only worker. wrk runs against each port at
  * 1, 16 and 64 connections, each request with one of 1,000 users' session cookies at that user's
@@ -66,23 +58,26 @@ public final class AuthBench {
     // from the front. "shared" leaves placement to the scheduler.
     boolean pinned = !(args.length > 2 && args[2].equals("shared")) && Runtime.getRuntime().availableProcessors() >= 2
         && new java.io.File("/usr/bin/taskset").canExecute();
-    if (pinned) pin(ProcessHandle.current().pid(), AUTH_CPU);
-    byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
-    SessionCodec sessions = new SessionCodec(List.of(key), Duration.ofHours(8), Clock.systemUTC());
-    InstanceDirectory directory = new InstanceDirectory();
+    // this JVM drives the runs beside the front; the gateway has a JVM of its own on the auth core
+    if (pinned) pin(ProcessHandle.current().pid(), FRONT_CPU);
+    List<String> jvm = new ArrayList<>(onCpu(pinned ? AUTH_CPU : null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        // the chart's gateway: 384 MiB, of which the JVM takes 75 %, and the collector the JVM picks at that size
+        "-Xmx288m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", "")));
+    // more options for the gateway's JVM, for example -Xlog:jit+compilation=debug:file=jit.log
+    String extra = System.getenv().getOrDefault("BENCH_GATEWAY_JVM_OPTIONS", "").strip();
+    if (!extra.isEmpty()) jvm.addAll(List.of(extra.split("\\s+")));
+    jvm.addAll(List.of("-cp", System.getProperty("java.class.path"), AuthBenchGateway.class.getName(), Integer.toString(USERS)));
+    gatewayJvm = new ProcessBuilder(jvm).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    gatewayOut = new java.io.BufferedReader(new java.io.InputStreamReader(gatewayJvm.getInputStream(), StandardCharsets.UTF_8));
     List<String[]> users = new ArrayList<>();
-    for (int i = 0; i < USERS; i++) {
-      String host = "instances" + i + "-cpu.example.com";
-      directory.upsert(instance("user-" + i, host));
-      users.add(new String[] {host, GatewayServer.SESSION_COOKIE + "=" + sessions.seal("user-" + i, null, false)});
+    int gatewayPort = -1;
+    while (gatewayPort < 0) {
+      String line = gatewayOut.readLine();
+      if (line == null) throw new IllegalStateException("the gateway's JVM ended before listening");
+      String[] words = line.split(" ");
+      if (words[0].equals("USER")) users.add(new String[] {words[1], words[2]});
+      if (words[0].equals("PORT")) gatewayPort = Integer.parseInt(words[1]);
     }
-
-    // the gateway's own Vert.x (one event loop, which accepts too)
-    Vertx vertx = GatewayVertx.create();
-    GatewayServer gateway = new GatewayServer(vertx, sessions, new AuthDecider(directory, Clock.systemUTC()),
-        GatewayServer.ProxyMode.NGINX);
-    int gatewayPort = gateway.start("127.0.0.1", 0);
     int backends = freePort();
     int viaGateway = freePort();
     int viaBaseline = freePort();
@@ -137,8 +132,8 @@ public final class AuthBench {
         p.destroy();
         p.waitFor(10, TimeUnit.SECONDS);
       }
-      gateway.close();
-      vertx.close();
+      gatewayJvm.destroy();
+      gatewayJvm.waitFor(10, TimeUnit.SECONDS);
     }
     System.exit(0);
   }
@@ -177,7 +172,7 @@ public final class AuthBench {
     return line;
   }
 
-  /** Moves every thread of process {@code pid} (this JVM: the gateway) onto {@code cpu}. */
+  /** Moves every thread of process {@code pid} onto {@code cpu}. */
   private static void pin(long pid, String cpu) throws Exception {
     Process taskset = new ProcessBuilder("taskset", "-a", "-c", "-p", cpu, Long.toString(pid)).redirectErrorStream(true).start();
     String out = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -190,7 +185,7 @@ public final class AuthBench {
   }
 
   /**
-   * One wrk run. {@code authCpuMicros}: CPU time per request of the auth side, this JVM (the gateway)
+   * One wrk run. {@code authCpuMicros}: CPU time per request of the auth side, the gateway's JVM
    * and the backends nginx's worker (the 204 and the instances' stub) together: what each auth
    * backend costs, whatever else the machine runs. {@code authWakeUps}: their voluntary context
    * switches per request, each a thread that slept and was woken, which a busy CPU can delay by a
@@ -200,27 +195,38 @@ public final class AuthBench {
       long jitMillis, long gcMillis) {}
 
   private static long backendsWorker;
+  private static Process gatewayJvm;
+  private static java.io.BufferedReader gatewayOut;
 
+  /** CPU time of the gateway's JVM and the backends nginx's worker, each thread's from the scheduler (ns). */
   private static long authSideCpuNanos() throws Exception {
-    long jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-    String[] stat = Files.readString(Path.of("/proc/" + backendsWorker + "/stat")).replaceFirst("^.*\\) ", "").split(" ");
-    // utime and stime, fields 14 and 15 of /proc/<pid>/stat (12 and 13 after the command), in clock ticks of 10 ms
-    long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
-    return jvm + ticks * 10_000_000L;
+    return taskFigures(gatewayJvm.pid(), AuthBench::runtimeNanos) + runtimeNanos(Path.of("/proc/" + backendsWorker));
   }
 
   private static long authSideWakeUps() throws Exception {
-    long total = voluntarySwitches(Path.of("/proc/" + backendsWorker + "/status"));
-    try (var threads = Files.list(Path.of("/proc/self/task"))) {
-      for (Path thread : threads.toList()) total += voluntarySwitches(thread.resolve("status"));
+    return taskFigures(gatewayJvm.pid(), AuthBench::voluntarySwitches) + voluntarySwitches(Path.of("/proc/" + backendsWorker));
+  }
+
+  private static long taskFigures(long pid, java.util.function.ToLongFunction<Path> figure) throws Exception {
+    long total = 0;
+    try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path thread : threads.toList()) total += figure.applyAsLong(thread);
     }
     return total;
   }
 
-  private static long voluntarySwitches(Path status) {
+  /** The first figure of a task's schedstat: the time it ran, in nanoseconds. */
+  private static long runtimeNanos(Path task) {
     try {
-      for (String line : Files.readAllLines(status)) {
+      return Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+    } catch (java.io.IOException e) {
+      return 0; // a thread that ended meanwhile
+    }
+  }
+
+  private static long voluntarySwitches(Path task) {
+    try {
+      for (String line : Files.readAllLines(task.resolve("status"))) {
         if (line.startsWith("voluntary_ctxt_switches:")) return Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
       }
     } catch (java.io.IOException e) {
@@ -247,14 +253,20 @@ public final class AuthBench {
     }
   }
 
-  private static long jitMillis() {
-    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+  private static long jitMillis() throws Exception {
+    return gatewayStats()[0];
   }
 
-  private static long gcMillis() {
-    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+  private static long gcMillis() throws Exception {
+    return gatewayStats()[1];
+  }
+
+  /** The gateway JVM's JIT compilation and GC pause time so far, in ms. */
+  private static long[] gatewayStats() throws Exception {
+    gatewayJvm.getOutputStream().write("stats\n".getBytes(StandardCharsets.UTF_8));
+    gatewayJvm.getOutputStream().flush();
+    String[] words = gatewayOut.readLine().split(" ");
+    return new long[] {Long.parseLong(words[1]), Long.parseLong(words[2])};
   }
 
   /**
@@ -274,7 +286,7 @@ public final class AuthBench {
     return runs.stream().sorted(Comparator.comparingDouble(figure)).toList().get(runs.size() / 2);
   }
 
-  /** Each run's p99, with the JIT compilation and GC pause time (ms) of this JVM during it where there was any. */
+  /** Each run's p99, with the JIT compilation and GC pause time (ms) of the gateway's JVM during it where there was any. */
   private static String p99s(List<Result> runs) {
     return String.join(" ", runs.stream().map(r -> r.p99 + (r.jitMillis + r.gcMillis == 0 ? ""
         : String.format(Locale.ROOT, "(jit %d gc %d)", r.jitMillis, r.gcMillis))).toList());
