@@ -79,16 +79,10 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private final QuotaBoard board;
   private final Quotas quotaDecisions;
   /**
-   * How often a template's GameServerSet may be written for more IDs to start: a burst of installs
-   * shares the write, and the pods of the IDs held back wait at most this long for it.
+   * How often a template's status may be written for its instance counts alone, and its
+   * GameServerSet for more IDs to start: a burst of installs shares these writes.
    */
   static final Duration PACE = Duration.ofSeconds(1);
-  /**
-   * How often a template's status may be written for its instance counts alone: a burst of installs
-   * shares the write. Nobody waits on the counts (each instance's own status says where it is), so they
-   * may lag longer than the GameServerSet; the first change after a quiet spell is written at once.
-   */
-  static final Duration COUNTS_PACE = Duration.ofSeconds(5);
   /** How often a template with instances waiting for a quota looks again for room that freed up unseen. */
   private static final Duration QUOTA_RECHECK = Duration.ofSeconds(30);
   /** When each template's status and GameServerSet were last written by this process (System.nanoTime). */
@@ -314,7 +308,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           // A wake is a user waiting at a starting page: never held back for a burst that is not there.
           setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyStartsMore(desired, current)
               && mine.stream().noneMatch(AigcTemplateReconciler::waking)
-              ? delayAfter(lastSetWrite.get(id), now, PACE) : Duration.ZERO;
+              ? delayAfter(lastSetWrite.get(id), now) : Duration.ZERO;
           GameServerSet written = setWait.isZero() ? writer.apply(desired, current, gameServerSets) : current;
           if (written != current) lastSetWrite.put(id, now);
           status.setDedicatedGeneration(PodTemplateVersion.generationOf(written));
@@ -536,7 +530,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
 
   /**
    * Patches only when the status changed, and caches the result so the next reconcile sees it. A
-   * change of the instance counts alone is written at most once per {@link #COUNTS_PACE} per
+   * change of the instance counts alone is written at most once per {@link #PACE} per
    * template (installs would otherwise cost a template status write each): until then the reconcile
    * is rescheduled for the moment it may write, and any reconcile after that moment writes.
    * Conditions, generations and everything else are written at once.
@@ -558,16 +552,16 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   /**
    * How long to hold back writing {@code desired} over {@code current}, last written at {@code
    * lastWrite} (nanoTime, null if never by this process): zero unless only the counts changed
-   * within {@link #COUNTS_PACE} of the last write.
+   * within {@link #PACE} of the last write.
    */
   static Duration delayOfWrite(AigcTemplateStatus desired, AigcTemplateStatus current, Long lastWrite, long now) {
-    return onlyCountsDiffer(desired, current) ? delayAfter(lastWrite, now, COUNTS_PACE) : Duration.ZERO;
+    return onlyCountsDiffer(desired, current) ? delayAfter(lastWrite, now) : Duration.ZERO;
   }
 
-  /** What is left of {@code pace} since {@code lastWrite} (nanoTime; null: no write yet), or zero. */
-  static Duration delayAfter(Long lastWrite, long now, Duration pace) {
+  /** What is left of {@link #PACE} since {@code lastWrite} (nanoTime; null: no write yet), or zero. */
+  static Duration delayAfter(Long lastWrite, long now) {
     if (lastWrite == null) return Duration.ZERO;
-    long wait = pace.toNanos() - (now - lastWrite);
+    long wait = PACE.toNanos() - (now - lastWrite);
     // a millisecond more, so the rescheduled reconcile does not find itself a hair early
     return wait <= 0 ? Duration.ZERO : Duration.ofNanos(wait).plusMillis(1);
   }
