@@ -62,7 +62,9 @@ public final class AuthBench {
     if (pinned) pin(ProcessHandle.current().pid(), FRONT_CPU);
     List<String> jvm = new ArrayList<>(onCpu(pinned ? AUTH_CPU : null, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // the chart's gateway: 384 MiB, of which the JVM takes 75 %, and the collector the JVM picks at that size
-        "-Xmx288m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", "")));
+        "-Xmx288m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + System.getProperty("logback.configurationFile", ""),
+        // a log file of its own: sharing the driver's, each would truncate the other's
+        "-Dbench.log=target/bench-gateway.log"));
     // more options for the gateway's JVM, for example -Xlog:jit+compilation=debug:file=jit.log
     String extra = System.getenv().getOrDefault("BENCH_GATEWAY_JVM_OPTIONS", "").strip();
     if (!extra.isEmpty()) jvm.addAll(List.of(extra.split("\\s+")));
@@ -245,27 +247,23 @@ public final class AuthBench {
     long requests = 0;
     for (int connections : CONNECTIONS) {
       for (int second = 0; second < 30; second += 3) {
-        long compiling = jitMillis();
+        long compiling = gatewayStats()[0];
         Result run = wrk(3, connections, port, script, dir, cpu);
         requests += Math.round(run.rps * 3);
-        if (jitMillis() - compiling < 20 && (connections != CONNECTIONS[CONNECTIONS.length - 1] || requests >= 60_000)) break;
+        if (gatewayStats()[0] - compiling < 20 && (connections != CONNECTIONS[CONNECTIONS.length - 1] || requests >= 60_000)) break;
       }
     }
-  }
-
-  private static long jitMillis() throws Exception {
-    return gatewayStats()[0];
-  }
-
-  private static long gcMillis() throws Exception {
-    return gatewayStats()[1];
   }
 
   /** The gateway JVM's JIT compilation and GC pause time so far, in ms. */
   private static long[] gatewayStats() throws Exception {
     gatewayJvm.getOutputStream().write("stats\n".getBytes(StandardCharsets.UTF_8));
     gatewayJvm.getOutputStream().flush();
-    String[] words = gatewayOut.readLine().split(" ");
+    String line = gatewayOut.readLine();
+    // anything else the JVM prints on its stdout (a warning of its own) is not the answer
+    while (line != null && !line.startsWith("STATS ")) line = gatewayOut.readLine();
+    if (line == null) throw new IllegalStateException("the gateway's JVM ended");
+    String[] words = line.split(" ");
     return new long[] {Long.parseLong(words[1]), Long.parseLong(words[2])};
   }
 
@@ -295,16 +293,16 @@ public final class AuthBench {
   private static Result wrk(int seconds, int connections, int port, Path script, Path dir, String cpu) throws Exception {
     long cpuBefore = authSideCpuNanos();
     long wakeUpsBefore = authSideWakeUps();
-    long jitBefore = jitMillis();
-    long gcBefore = gcMillis();
+    long[] statsBefore = gatewayStats();
     Process wrk = new ProcessBuilder(onCpu(cpu, "wrk", connections == 1 ? "-t1" : "-t2", "-c" + connections, "-d" + seconds + "s",
         "--latency", "-s", script.toString(), "http://127.0.0.1:" + port + "/")).redirectErrorStream(true).start();
     String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     wrk.waitFor();
     long cpuUsed = authSideCpuNanos() - cpuBefore;
     long wakeUps = authSideWakeUps() - wakeUpsBefore;
-    long jit = jitMillis() - jitBefore;
-    long gc = gcMillis() - gcBefore;
+    long[] statsAfter = gatewayStats();
+    long jit = statsAfter[0] - statsBefore[0];
+    long gc = statsAfter[1] - statsBefore[1];
     Files.writeString(dir.resolve("wrk-" + port + "-c" + connections + ".txt"), out);
     String p99 = find(out, "\\s99%\\s+(\\S+)", "?");
     long requests = Long.parseLong(find(out, "(\\d+) requests in", "1"));
