@@ -36,8 +36,10 @@ import java.util.regex.Pattern;
  * as ingress-nginx renders the instances' Ingresses, with the auth annotations exactly as the operator
  * renders them (auth-url {@code <auth>?host=$server_name}, ingress-nginx's default auth-keepalive 0),
  * on two ports: one whose auth-url is the gateway's /auth (a JVM of its own), one whose auth-url is a second
- * nginx that answers 204. That second nginx (one worker of its own) also serves the instances' stub
- * backend, so that neither auth backend takes the front's only worker. wrk runs against each port at
+ * nginx that answers 204 (one worker of its own). A third nginx serves the instances' stub backend for
+ * both, so that neither auth backend takes the front's only worker, and both share the auth core with the
+ * same other process: when the 204 nginx also served the stub, the baseline's auth and upstream requests
+ * ran in one warm process while the gateway's alternated with nginx's. wrk runs against each port at
  * 1, 16 and 64 connections, each request with one of 1,000 users' session cookies at that user's
  * host; runs alternate between the two, are repeated, and each figure's median over the runs is reported.
  *
@@ -80,22 +82,27 @@ public final class AuthBench {
       if (words[0].equals("USER")) users.add(new String[] {words[1], words[2]});
       if (words[0].equals("PORT")) gatewayPort = Integer.parseInt(words[1]);
     }
+    int allow = freePort();
     int backends = freePort();
     int viaGateway = freePort();
     int viaBaseline = freePort();
+    Path allowDir = Files.createTempDirectory("auth-bench-204");
     Path backendsDir = Files.createTempDirectory("auth-bench-backends");
     Path frontDir = Files.createTempDirectory("auth-bench-front");
+    NginxConfig.writeBackends(allowDir, allow);
     NginxConfig.writeBackends(backendsDir, backends);
     NginxConfig.writeFront(frontDir, List.of(
         new NginxConfig.Listener(viaGateway, ingresses(users, "http://127.0.0.1:" + gatewayPort + "/auth")),
-        new NginxConfig.Listener(viaBaseline, ingresses(users, "http://127.0.0.1:" + backends + "/allow"))), backends);
+        new NginxConfig.Listener(viaBaseline, ingresses(users, "http://127.0.0.1:" + allow + "/allow"))), backends);
     List<Process> nginx = new ArrayList<>();
     try {
+      nginx.add(nginx(allowDir, pinned ? AUTH_CPU : null));
       nginx.add(nginx(backendsDir, pinned ? AUTH_CPU : null));
       nginx.add(nginx(frontDir, pinned ? FRONT_CPU : null));
+      awaitPort(allow);
       awaitPort(backends);
       awaitPort(viaGateway);
-      backendsWorker = nginx.get(0).children().findFirst().orElseThrow().pid();
+      authSideWorkers = List.of(nginx.get(0).children().findFirst().orElseThrow().pid(), nginx.get(1).children().findFirst().orElseThrow().pid());
       Path script = luaScript(frontDir, users);
       // warm up both paths, the gateway until the JIT has seen enough requests: on a busy machine 3 s
       // were too few, and C2 compiling during the first measured runs counted as the gateway's CPU
@@ -188,7 +195,7 @@ public final class AuthBench {
 
   /**
    * One wrk run. {@code authCpuMicros}: CPU time per request of the auth side, the gateway's JVM
-   * and the backends nginx's worker (the 204 and the instances' stub) together: what each auth
+   * and the workers of the 204 nginx and of the instances' stub together: what each auth
    * backend costs, whatever else the machine runs. {@code authWakeUps}: their voluntary context
    * switches per request, each a thread that slept and was woken, which a busy CPU can delay by a
    * scheduler slice; a count that the machine's load hardly changes.
@@ -196,17 +203,19 @@ public final class AuthBench {
   private record Result(double rps, long errors, String p50, String p99, double p99Micros, double authCpuMicros, double authWakeUps,
       long jitMillis, long gcMillis) {}
 
-  private static long backendsWorker;
+  private static List<Long> authSideWorkers;
   private static Process gatewayJvm;
   private static java.io.BufferedReader gatewayOut;
 
-  /** CPU time of the gateway's JVM and the backends nginx's worker, each thread's from the scheduler (ns). */
+  /** CPU time of the gateway's JVM and the auth core's nginx workers, each thread's from the scheduler (ns). */
   private static long authSideCpuNanos() throws Exception {
-    return taskFigures(gatewayJvm.pid(), AuthBench::runtimeNanos) + runtimeNanos(Path.of("/proc/" + backendsWorker));
+    return taskFigures(gatewayJvm.pid(), AuthBench::runtimeNanos)
+        + authSideWorkers.stream().mapToLong(pid -> runtimeNanos(Path.of("/proc/" + pid))).sum();
   }
 
   private static long authSideWakeUps() throws Exception {
-    return taskFigures(gatewayJvm.pid(), AuthBench::voluntarySwitches) + voluntarySwitches(Path.of("/proc/" + backendsWorker));
+    return taskFigures(gatewayJvm.pid(), AuthBench::voluntarySwitches)
+        + authSideWorkers.stream().mapToLong(pid -> voluntarySwitches(Path.of("/proc/" + pid))).sum();
   }
 
   private static long taskFigures(long pid, java.util.function.ToLongFunction<Path> figure) throws Exception {
