@@ -15,7 +15,6 @@ import dev.aigc.operator.reconcile.AigcOperator;
 import io.vertx.core.Vertx;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -105,41 +104,41 @@ public class RunCommand implements Callable<Integer> {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.toLevel(logLevel, Level.INFO));
 
     Telemetry telemetry = Telemetry.prometheus();
-    KubernetesClient client = new KubernetesClientBuilder()
-        // an object this version cannot fully read (a newer CRD's fields) must not stop the operator or the gateway
-        .withKubernetesSerialization(new LenientSerialization())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("aigc-api-writes", telemetry.apiWrites()))
-        .build();
-    List<AutoCloseable> parts = new ArrayList<>();
-    AigcOperator operator = runOperator ? new AigcOperator(client, operatorSettings, telemetry).start() : null;
-    if (operator != null) parts.add(operator);
-    String ownNamespace = java.util.Objects.requireNonNullElse(client.getNamespace(), "default");
-    // without a keys file, every replica reads (or the first one makes) the same Secret before serving
-    if (runGateway && keys == null) keys = SessionKeys.getOrCreate(client, gatewayOptions.sessionKeysSecret(ownNamespace));
-    Gateway gatewayPart = runGateway ? Gateway.start(client, gatewaySettings, oidc, keys, telemetry, watched(),
-        gatewayOptions.revokedSessions(ownNamespace)) : null;
-    if (gatewayPart != null) parts.add(gatewayPart);
-    Vertx managementVertx = Vertx.vertx();
-    ManagementServer management = new ManagementServer(managementVertx);
-    int colon = managementListen.lastIndexOf(':');
-    management.start(managementListen.substring(0, colon), Integer.parseInt(managementListen.substring(colon + 1)),
-        () -> operator == null || operator.live(),
-        () -> (operator == null || operator.ready()) && (gatewayPart == null || gatewayPart.ready()),
-        telemetry);
-    parts.add(management);
-    parts.add(() -> managementVertx.close().toCompletionStage().toCompletableFuture().get());
+    RunningParts parts = new RunningParts();
     CountDownLatch stopped = new CountDownLatch(1);
+    // in place before anything starts: SIGTERM during the start closes what has started
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      for (AutoCloseable part : parts) {
-        try {
-          part.close();
-        } catch (Exception e) {
-          LoggerFactory.getLogger(RunCommand.class).warn("stopping {}: {}", part, e.getMessage());
-        }
-      }
-      client.close();
+      parts.closeAll();
       stopped.countDown();
     }, "shutdown"));
+    try {
+      KubernetesClient client = parts.start(() -> new KubernetesClientBuilder()
+          // an object this version cannot fully read (a newer CRD's fields) must not stop the operator or the gateway
+          .withKubernetesSerialization(new LenientSerialization())
+          .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("aigc-api-writes", telemetry.apiWrites()))
+          .build());
+      AigcOperator operator = runOperator ? parts.start(() -> new AigcOperator(client, operatorSettings, telemetry).start()) : null;
+      String ownNamespace = java.util.Objects.requireNonNullElse(client.getNamespace(), "default");
+      // without a keys file, every replica reads (or the first one makes) the same Secret before serving
+      List<byte[]> sessionKeys = !runGateway || keys != null ? keys
+          : SessionKeys.getOrCreate(client, gatewayOptions.sessionKeysSecret(ownNamespace));
+      GatewaySettings gatewayConfig = gatewaySettings;
+      OidcSettings oidcConfig = oidc;
+      Gateway gatewayPart = runGateway ? parts.start(() -> Gateway.start(client, gatewayConfig, oidcConfig, sessionKeys, telemetry,
+          watched(), gatewayOptions.revokedSessions(ownNamespace))) : null;
+      Vertx managementVertx = parts.start(Vertx::vertx, v -> () -> v.close().toCompletionStage().toCompletableFuture().get());
+      int colon = managementListen.lastIndexOf(':');
+      parts.start(() -> {
+        ManagementServer management = new ManagementServer(managementVertx);
+        management.start(managementListen.substring(0, colon), Integer.parseInt(managementListen.substring(colon + 1)),
+            () -> operator == null || operator.live(),
+            () -> (operator == null || operator.ready()) && (gatewayPart == null || gatewayPart.ready()),
+            telemetry);
+        return management;
+      });
+    } catch (RunningParts.Stopping e) {
+      // SIGTERM while starting: the hook closes what had started
+    }
     stopped.await();
     return 0;
   }

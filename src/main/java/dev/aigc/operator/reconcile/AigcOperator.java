@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import dev.aigc.operator.observe.Telemetry;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -21,7 +24,10 @@ public final class AigcOperator implements AutoCloseable {
   private final Operator operator;
 
   private final AtomicBoolean leader = new AtomicBoolean();
+  private final AtomicBoolean closing = new AtomicBoolean();
   private final boolean leaderElection;
+  private final KubernetesClient client;
+  private final LeaseLock lease;
   private final CachedFields caches;
 
   public AigcOperator(KubernetesClient client, OperatorSettings settings) {
@@ -35,6 +41,11 @@ public final class AigcOperator implements AutoCloseable {
   /** @param clock what idle decisions measure time with (tests move it instead of waiting minutes) */
   public AigcOperator(KubernetesClient client, OperatorSettings settings, Telemetry telemetry, java.time.Clock clock) {
     this.leaderElection = settings.leaseNamespace() != null;
+    this.client = client;
+    // the pod name alone is not unique across a restart, nor in a test JVM
+    String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("aigc-operator") + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
+    this.lease = leaderElection ? new LeaseLock(settings.leaseNamespace(), OperatorSettings.LEASE_NAME, identity) : null;
     this.operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -53,11 +64,12 @@ public final class AigcOperator implements AutoCloseable {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder
             .aLeaderElectionConfiguration(OperatorSettings.LEASE_NAME)
             .withLeaseNamespace(settings.leaseNamespace())
-            // the pod name alone is not unique across a restart, nor in a test JVM
-            .withIdentity(Optional.ofNullable(System.getenv("HOSTNAME")).orElse("aigc-operator") + "-"
-                + UUID.randomUUID().toString().substring(0, 8))
-            .withExitOnStopLeading(settings.exitOnLostLease())
-            .withLeaderCallbacks(new LeaderCallbacks(() -> leader.set(true), () -> leader.set(false), id -> { }))
+            .withIdentity(identity)
+            // JOSDK's exit runs on the thread that stopped the elector: close() in the shutdown hook,
+            // where System.exit blocks forever (SIGTERM left the pod hanging until SIGKILL)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> leader.set(true), () -> stoppedLeading(settings.exitOnLostLease()),
+                id -> { }))
             .build());
       }
     });
@@ -113,9 +125,41 @@ public final class AigcOperator implements AutoCloseable {
     return !leaderElection || leader.get();
   }
 
+  /**
+   * The Lease was lost (renewal failed) or given up by {@link #close}. A lost one ends the process,
+   * so that two replicas never reconcile at once: from a thread of its own, as exit waits for the
+   * shutdown hook, which stops the controllers.
+   */
+  private void stoppedLeading(boolean exitOnLostLease) {
+    leader.set(false);
+    if (!exitOnLostLease || closing.get()) return;
+    log.error("lost the Lease {}; exiting so that no other replica reconciles at the same time", OperatorSettings.LEASE_NAME);
+    new Thread(() -> System.exit(1), "lost-lease-exit").start();
+  }
+
   @Override
   public void close() {
+    closing.set(true);
+    boolean wasLeader = leaderElection && leader.get();
     operator.stop();
     caches.clear();
+    if (wasLeader) release();
+  }
+
+  /**
+   * Hands the Lease on once the controllers have stopped, as client-go's release-on-cancel does (JOSDK
+   * turns fabric8's off): a standby takes over at its next try instead of when the Lease expires.
+   */
+  private void release() {
+    try {
+      LeaderElectionRecord held = lease.get(client);
+      if (held == null || !lease.identity().equals(held.getHolderIdentity())) return;
+      java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+      // an empty holder, not a null one: the update is a patch, where null leaves the holder as it was
+      lease.update(client, new LeaderElectionRecord("", Duration.ofSeconds(1), now, now, held.getLeaderTransitions()));
+    } catch (KubernetesClientException e) {
+      log.warn("could not release the Lease {} (a standby takes over when it expires): {}", OperatorSettings.LEASE_NAME,
+          e.getMessage());
+    }
   }
 }
