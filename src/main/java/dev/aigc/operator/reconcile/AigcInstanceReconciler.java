@@ -84,6 +84,11 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private final java.time.Clock clock;
   /** GPU-hours of suspensions that ended (woken, stopped, deleted) since this process started. */
   private final java.util.concurrent.atomic.DoubleAdder endedSuspensionGpuHours = new java.util.concurrent.atomic.DoubleAdder();
+  /**
+   * Per instance UID, the suspension (its suspendedAt) whose end was last counted: a cleanup run again
+   * after its finalizer removal failed, or a wake seen twice, counts it once.
+   */
+  private final Map<String, String> countedSuspensionEnds = new java.util.concurrent.ConcurrentHashMap<>();
 
   AigcInstanceReconciler(KubernetesClient client, EventRecorder events, Telemetry telemetry, QuotaBoard board, CachedFields caches) {
     this(client, events, telemetry, board, caches, java.time.Clock.systemUTC());
@@ -254,8 +259,19 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
       case NONE -> { }
     }
     if (was != null && idle.suspendedAt() == null) {
-      endedSuspensionGpuHours.add(gpuHours(template, was, now));
+      countSuspensionEnd(instance, template, was, now);
       if (idle.change() == IdleSuspension.Change.WOKEN) telemetry.instanceWoken();
+    }
+  }
+
+  private void countSuspensionEnd(AigcInstance instance, AigcTemplate template, String suspendedAt, Instant now) {
+    if (suspendedAt.equals(countedSuspensionEnds.put(instance.getMetadata().getUid(), suspendedAt))) return;
+    endedSuspensionGpuHours.add(gpuHours(template, suspendedAt, now));
+    // one entry per instance: those of instances that are gone are dropped now and then
+    if (countedSuspensionEnds.size() > 64 + 2 * (primaries == null ? 0 : primaries.keys().count())) {
+      java.util.Set<String> live = new java.util.HashSet<>();
+      instances().forEach(i -> live.add(i.getMetadata().getUid()));
+      countedSuspensionEnds.keySet().retainAll(live);
     }
   }
 
@@ -368,7 +384,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     if (suspended != null && control.isRemoveFinalizer()) {
       // its suspension ends here: what it gave back stays counted once it leaves the cache
       AigcTemplate template = templates.get(new ResourceID(instance.getSpec().getTemplate(), instance.getMetadata().getNamespace())).orElse(null);
-      endedSuspensionGpuHours.add(gpuHours(template, suspended, clock.instant()));
+      countSuspensionEnd(instance, template, suspended, clock.instant());
     }
     return control;
   }

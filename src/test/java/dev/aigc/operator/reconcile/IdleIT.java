@@ -44,11 +44,13 @@ class IdleIT extends OperatorTestBase {
 
   private final ShiftedClock clock = new ShiftedClock();
   private Telemetry telemetry;
+  private ClientFaults faults;
 
   @Override
   void startOperator() {
     telemetry = Telemetry.prometheus();
-    operatorClient = cluster.newClient(b -> { });
+    faults = new ClientFaults(cluster);
+    operatorClient = faults.newClient();
     operator = new AigcOperator(operatorClient, SETTINGS, telemetry, clock).start();
   }
 
@@ -114,6 +116,44 @@ class IdleIT extends OperatorTestBase {
     assertThat(metric(metrics, "aigc_idle_suspensions_total")).isEqualTo(1.0);
     assertThat(metric(metrics, "aigc_idle_wakes_total")).isEqualTo(1.0);
     assertThat(metric(metrics, "aigc_idle_gpu_hours_saved_total")).as("one GPU for an hour").isBetween(0.99, 1.1);
+  }
+
+  /**
+   * The write that ends a suspension can fail and be retried (a 403, say from an admission webhook's
+   * hiccup: JOSDK retries a 409 or 422 on the finalizer itself, anything else by running the cleanup
+   * again): the GPU-hours the suspension gave back are counted once, for a wake and for a deletion.
+   */
+  @Test
+  void gpuHoursGivenBackAreCountedOnceWhenTheWriteEndingASuspensionIsRetried() {
+    applyTemplate(t -> {
+      t.getSpec().getDedicated().setIdle(idle("30m", null, null));
+      ComputeSpec gpu = new ComputeSpec();
+      gpu.setGpu(1);
+      t.getSpec().setCompute(gpu);
+    });
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    awaitPhase("bob-sd", InstancePhase.Running);
+    clock.moveTo(clock.instant().plus(LIMIT).plus(LAG).plusSeconds(1));
+    poke("alice-sd");
+    poke("bob-sd");
+    awaitSuspendedAndReady("alice-sd");
+    awaitSuspendedAndReady("bob-sd");
+    clock.moveTo(clock.instant().plus(Duration.ofHours(1)));
+
+    // alice wakes it; the operator's first status write after that fails
+    faults.failNext("PATCH", p -> p.endsWith("/aigcinstances/alice-sd/status"), 403, "alice's wake status write");
+    publishActivity("alice-sd", clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    awaitPhase("alice-sd", InstancePhase.Running);
+    // bob's is deleted; the operator's removal of its finalizer fails once
+    faults.failNext("PATCH", p -> p.endsWith("/aigcinstances/bob-sd"), 403, "bob's finalizer removal");
+    cluster.client().resources(AigcInstance.class).inNamespace(NS).withName("bob-sd").delete();
+    awaitGone("bob-sd");
+
+    assertThat(faults.pendingFaults()).as("both faults were met").isEmpty();
+    assertThat(metric(telemetry.scrape(), "aigc_idle_gpu_hours_saved_total")).as("two GPUs for an hour each, once")
+        .isBetween(1.99, 2.1);
   }
 
   @Test
