@@ -44,7 +44,9 @@ import org.junit.jupiter.api.Test;
  * (the writes it sent have happened; nothing after), replaced by a healthy one as soon as it dies.
  * Each run must end as the clean run did, and the clean run as the design says.
  *
- * <p>The lifecycle: a template; alice and bob install; alice stops and starts (same ID); bob deletes
+ * <p>The lifecycle: a template; alice and bob install; alice stops and starts (same ID); alice is
+ * left idle until suspended and wakes by her use (same ID and disk; the operator's clock is moved,
+ * bob's own limit is longer so that his instance is not suspended meanwhile); bob deletes
  * with retention Delete (his disk goes); alice deletes with Retain (her disk stays); carol installs
  * an instance with the very name alice's had, and must not get alice's disk; alice installs again
  * and gets her disk back. Carol comes before alice's return so that alice's disk is free to take
@@ -140,6 +142,8 @@ class CrashAtEveryWriteIT {
   static final class Run {
     final String ns;
     final ClientFaults faults = new ClientFaults(cluster);
+    /** The idle decisions' clock, shared by the crashing operator and its successor. */
+    final dev.aigc.operator.sim.ShiftedClock clock = new dev.aigc.operator.sim.ShiftedClock();
     KubernetesClient operatorClient;
     AigcOperator operator;
     boolean replaced;
@@ -160,7 +164,7 @@ class CrashAtEveryWriteIT {
     Outcome play() {
       long start = System.nanoTime();
       operatorClient = faults.newClient();
-      operator = new AigcOperator(operatorClient, settings()).start();
+      operator = newOperator(operatorClient);
       try {
         return lifecycle();
       } finally {
@@ -168,6 +172,10 @@ class CrashAtEveryWriteIT {
         operatorClient.close();
         seconds = (System.nanoTime() - start) / 1e9;
       }
+    }
+
+    private AigcOperator newOperator(KubernetesClient client) {
+      return new AigcOperator(client, settings(), dev.aigc.operator.observe.Telemetry.inMemory(), clock).start();
     }
 
     private OperatorSettings settings() {
@@ -179,12 +187,13 @@ class CrashAtEveryWriteIT {
       begin("template and two installs");
       AigcTemplate template = OperatorTestBase.load(Path.of("examples/stable-diffusion-cpu.yaml"), AigcTemplate.class);
       template.getMetadata().setNamespace(ns);
+      template.getSpec().getDedicated().setIdle(dev.aigc.operator.api.IdleSpec.of("30m", null, "4h"));
       kubectl.resource(template).create();
       // one after the other: two installs at once may take IDs 0 and 1 in either order, both right,
       // and the final states are compared ID for ID
       install("alice-sd", "alice");
       int aliceId = awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId();
-      install("bob-sd", "bob");
+      install("bob-sd", "bob", "4h");
       awaitPhase("bob-sd", InstancePhase.Running);
       aliceDisk = diskUidOf("alice-sd");
       bobDisk = diskUidOf("bob-sd");
@@ -197,11 +206,25 @@ class CrashAtEveryWriteIT {
       assertThat(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId())
           .as("alice's ID across stop and start").isEqualTo(aliceId);
 
+      begin("alice idles until suspended");
+      clock.advance(Duration.ofMinutes(31).plus(dev.aigc.operator.render.IdleSuspension.PUBLISH_LAG));
+      poke("alice-sd"); // the reconcile due in 30 minutes of real time is not awaited
+      AigcInstance suspended = awaitPhase("alice-sd", InstancePhase.Suspended);
+      assertThat(suspended.getStatus().getInstanceId()).as("alice's ID while suspended").isEqualTo(aliceId);
+      awaitUntil(() -> kubectl.pods().inNamespace(ns).list().getItems().stream()
+          .noneMatch(p -> idOf(p.getMetadata().getName()) == aliceId && p.getMetadata().getDeletionTimestamp() == null),
+          Duration.ofMillis(100));
+      begin("alice wakes by her use");
+      // what the gateway's ActivityPublisher writes: status.lastActivity alone, a JSON merge patch
+      instances().withName("alice-sd").subresource("status").patch(
+          io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+          "{\"status\":{\"lastActivity\":\"" + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\"}}");
+      assertThat(awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId())
+          .as("alice's ID across suspension and wake").isEqualTo(aliceId);
+      assertThat(diskUidOf("alice-sd")).as("alice's disk across suspension and wake").isEqualTo(aliceDisk);
+
       begin("bob deletes with Delete");
-      instances().withName("bob-sd").edit(i -> {
-        i.getSpec().setDataRetention(DataRetention.Delete);
-        return i;
-      });
+      edit("bob-sd", i -> i.getSpec().setDataRetention(DataRetention.Delete));
       instances().withName("bob-sd").delete();
       awaitGone("bob-sd");
       // the disk goes once its ID is reserved: until then the ID is held, so wait as a user sees it go
@@ -337,20 +360,45 @@ class CrashAtEveryWriteIT {
     }
 
     private void install(String name, String owner) {
+      install(name, owner, null);
+    }
+
+    private void install(String name, String owner, String suspendAfter) {
       AigcInstance instance = new AigcInstance();
       instance.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
       AigcInstanceSpec spec = new AigcInstanceSpec();
       spec.setTemplate(TEMPLATE);
       spec.setOwner(owner);
+      spec.setSuspendAfter(suspendAfter);
       instance.setSpec(spec);
       kubectl.resource(instance).create();
     }
 
-    private void setState(String name, InstanceState state) {
-      instances().withName(name).edit(i -> {
-        i.getSpec().setState(state);
-        return i;
+    /** Makes the instance reconciler look again now (an annotation change), after the clock moved. */
+    private void poke(String name) {
+      edit(name, i -> {
+        if (i.getMetadata().getAnnotations() == null) i.getMetadata().setAnnotations(new java.util.HashMap<>());
+        i.getMetadata().getAnnotations().put("test.aigc.dev/poke", java.util.UUID.randomUUID().toString());
       });
+    }
+
+    private void setState(String name, InstanceState state) {
+      edit(name, i -> i.getSpec().setState(state));
+    }
+
+    /** As kubectl edit: read, change, write with that version; read again when someone wrote meanwhile (409). */
+    private void edit(String name, java.util.function.Consumer<AigcInstance> change) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          instances().withName(name).edit(i -> {
+            change.accept(i);
+            return i;
+          });
+          return;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+          if (e.getCode() != 409 || attempt == 10) throw e;
+        }
+      }
     }
 
     private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<AigcInstance,
@@ -407,7 +455,7 @@ class CrashAtEveryWriteIT {
       operator.close();
       operatorClient.close();
       operatorClient = cluster.newClient(b -> { });
-      operator = new AigcOperator(operatorClient, settings()).start();
+      operator = newOperator(operatorClient);
     }
   }
 }
