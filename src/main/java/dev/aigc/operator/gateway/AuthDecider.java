@@ -69,6 +69,14 @@ public final class AuthDecider {
    * @param session the verified session, if any
    */
   public Decision decide(String originalUrl, Optional<String> routedHost, Optional<Session> session) {
+    return decide(originalUrl, routedHost, session, true);
+  }
+
+  /**
+   * @param activity whether an allowed request counts as the owner's use of the instance (it postpones
+   *     idle suspension and wakes a suspended instance); not for a request another site started
+   */
+  public Decision decide(String originalUrl, Optional<String> routedHost, Optional<Session> session, boolean activity) {
     Optional<String> asked = Hosts.ofUrl(originalUrl);
     if (routedHost.isPresent()) {
       Optional<String> routed = Hosts.normalize(routedHost.get());
@@ -85,7 +93,7 @@ public final class AuthDecider {
     if (!entry.get().reachable()) return Decision.deny(403, "instance " + entry.get().name() + " is " + entry.get().phase());
     // Only the owner opens an instance's UI, admins included: it holds the owner's data.
     if (!entry.get().owner().equals(session.get().user())) return Decision.deny(403, "not the owner");
-    directory.touch(entry.get(), clock.instant());
+    if (activity) directory.touch(entry.get(), clock.instant());
     return Decision.allow(session.get());
   }
 }

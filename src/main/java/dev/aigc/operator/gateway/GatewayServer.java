@@ -26,6 +26,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("Cache-Control");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence AUTH_USER = HttpHeaders.createOptimized("X-Auth-Request-User");
+  static final CharSequence SEC_FETCH_SITE = HttpHeaders.createOptimized("Sec-Fetch-Site");
   private static final CharSequence AUTH_EMAIL = HttpHeaders.createOptimized("X-Auth-Request-Email");
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
@@ -166,7 +167,19 @@ public final class GatewayServer implements AutoCloseable {
       return AuthDecider.Decision.misrouted(AuthDecider.Routing.NO_ROUTED_HOST,
           "the auth-url names no routed host (?" + GameServerSetRenderer.ROUTED_HOST_PARAM + "=$server_name): not an Ingress the operator rendered");
     }
-    return decider.decide(originalUrl(request), routed.isEmpty() ? Optional.empty() : Optional.of(routed.get(0)), caller(request));
+    return decider.decide(originalUrl(request), routed.isEmpty() ? Optional.empty() : Optional.of(routed.get(0)), caller(request),
+        !startedByAnotherSite(request));
+  }
+
+  /**
+   * A request another site made the browser send (its Fetch Metadata, which the proxy passes on from
+   * the client's request): the owner's cookie goes along with a top-level navigation (SameSite=Lax),
+   * so a link or redirect on any site could otherwise wake a suspended instance or keep one awake.
+   * Let through, not counted as use. A client can claim less (leave the header out) but gains nothing
+   * it could not do with its own cookie.
+   */
+  static boolean startedByAnotherSite(HttpServerRequest request) {
+    return "cross-site".equalsIgnoreCase(request.getHeader(SEC_FETCH_SITE));
   }
 
   /**

@@ -19,6 +19,9 @@ import java.util.function.Function;
  * instance (a touch, which the activity publisher writes at once for a suspended instance) and gets
  * a "starting" page that reloads itself until nginx routes to the app again.
  *
+ * <p>A navigation another site started (Sec-Fetch-Site: cross-site: a link or redirect elsewhere) does
+ * not wake a suspended instance: it gets a page with a link, and the owner's click wakes it.
+ *
  * <p>Of nginx's headers only X-Namespace and X-Ingress-Name are read, to find the instance; who may
  * wake it is decided from the session alone. Anyone can call the gateway with these headers
  * (nginx sets them, but the gateway is reachable directly in the cluster), so a forged ingress name
@@ -91,8 +94,20 @@ final class WakePage {
           BUSY_RETRY_SECONDS);
       return;
     }
+    boolean anotherSite = GatewayServer.startedByAnotherSite(request);
+    if (anotherSite && instance.suspended()) {
+      // another site's link or redirect is not the owner's use: it must not spend her GPU, her click does
+      String path = ownPath(request);
+      answer(request, 503, json, new JsonObject().put("status", "suspended").put("instance", instance.name()).put("wake", path),
+          "Suspended " + instance.name(),
+          "<h1>Your instance " + escape(instance.name()) + " is suspended</h1>"
+              + "<p class=\"detail\">It was stopped after a while without use; its disk is kept.</p>"
+              + "<p><a href=\"" + escape(path) + "\">Wake it and open it</a></p>",
+          null);
+      return;
+    }
     // a touch is what wakes a suspended instance (the activity publisher writes it at once)
-    decider.directory().touch(instance, decider.clock().instant());
+    if (!anotherSite) decider.directory().touch(instance, decider.clock().instant());
     String phase = instance.phase() == null ? "Pending" : instance.phase().name();
     String message = decider.directory().readyMessage(instance);
     request.response().putHeader("Retry-After", Integer.toString(RELOAD_SECONDS));
@@ -134,6 +149,19 @@ final class WakePage {
     String uri = request.getHeader("X-Original-URI");
     if (uri == null || !uri.startsWith("/")) uri = request.uri();
     return host == null ? null : scheme + "://" + host + uri;
+  }
+
+  /** The path asked for on the instance's host, for a link back to it: a plain absolute path or else "/". */
+  private static String ownPath(HttpServerRequest request) {
+    String uri = request.getHeader("X-Original-URI");
+    if (uri == null) uri = request.uri();
+    if (uri == null || !uri.startsWith("/") || uri.startsWith("//")) return "/";
+    // "/\\host" would leave the instance's host, and so would "/<tab>/host" (browsers drop tabs and newlines)
+    for (int i = 0; i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      if (c <= ' ' || c == 0x7f || c == '\\') return "/";
+    }
+    return uri;
   }
 
   private static boolean wantsJson(HttpServerRequest request) {

@@ -56,6 +56,15 @@ class AuthDeciderTest {
     assertThat(directory.lastAccess()).containsEntry("team-a/alice-sd", NOW);
   }
 
+  /** A request another site started is let through for its owner but is not her use: nothing is touched. */
+  @Test
+  void theOwnersRequestFromAnotherSiteIsLetThroughWithoutCountingAsUse() {
+    var d = decider.decide("http://" + ALICE_HOST + "/", Optional.of(ALICE_HOST), ALICE, false);
+    assertThat(d.status()).isEqualTo(200);
+    assertThat(directory.lastAccess()).isEmpty();
+    assertThat(decider.decide("http://" + ALICE_HOST + "/", Optional.of(ALICE_HOST), BOB, false).status()).isEqualTo(403);
+  }
+
   @Test
   void withoutASessionTheAnswerIs401SoNginxSendsTheBrowserToSignIn() {
     assertThat(decider.decide("http://" + ALICE_HOST + "/", Optional.empty()).status()).isEqualTo(401);

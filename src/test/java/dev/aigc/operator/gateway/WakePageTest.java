@@ -73,10 +73,16 @@ class WakePageTest {
   }
 
   private HttpResponse<String> handedOver(String ingress, String host, String path, String user, String accept) throws Exception {
+    return handedOver(ingress, host, path, user, accept, java.util.Map.of());
+  }
+
+  private HttpResponse<String> handedOver(String ingress, String host, String path, String user, String accept,
+      java.util.Map<String, String> headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET()
         .header("X-Code", "503").header("X-Namespace", "team-a").header("X-Ingress-Name", ingress)
         .header("X-Service-Name", ingress).header("X-Service-Port", "7860");
     if (host != null) request.header("Host", host);
+    headers.forEach(request::header);
     if (accept != null) request.header("X-Format", accept);
     if (user != null) request.header("Cookie", GatewayServer.SESSION_COOKIE + "=" + sessions.seal(user, user + "@example.com", false));
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -97,6 +103,38 @@ class WakePageTest {
         assertThat(csp).contains("default-src 'none'").doesNotContain("unsafe-inline").doesNotContain("script-src"));
     assertThat(page.body()).contains("Starting your instance alice-sd", "<meta http-equiv=\"refresh\" content=\"2\">", "Suspended")
         .contains("suspended &lt;after 30m&gt; without use").doesNotContain("<script");
+    assertThat(directory.lastAccess()).containsEntry("team-a/alice-sd", NOW);
+  }
+
+  /**
+   * A link or redirect on another site (the browser says Sec-Fetch-Site: cross-site, and sends her
+   * SameSite=Lax cookie along) does not spend alice's GPU: she gets a page with a link, and her click
+   * on it (a same-origin navigation) wakes the instance.
+   */
+  @Test
+  void aNavigationFromAnotherSiteDoesNotWakeItAndHerClickOnTheLinkDoes() throws Exception {
+    var crossSite = java.util.Map.of("Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate");
+    HttpResponse<String> page = handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/txt2img", "alice", "text/html",
+        java.util.Map.of("Sec-Fetch-Site", "cross-site", "X-Original-URI", "/txt2img?prompt=dog&x=\"<1>"));
+    assertThat(page.statusCode()).isEqualTo(503);
+    assertThat(page.headers().firstValue("Retry-After")).isEmpty();
+    assertThat(page.body()).contains("Your instance alice-sd is suspended", "<a href=\"/txt2img?prompt=dog&amp;x=&quot;&lt;1&gt;\">")
+        .doesNotContain("http-equiv=\"refresh\"").doesNotContain("<script");
+    assertThat(directory.lastAccess()).as("not woken").isEmpty();
+    JsonObject json = new JsonObject(handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/", "alice", "application/json", crossSite).body());
+    assertThat(json.getString("status")).isEqualTo("suspended");
+    assertThat(directory.lastAccess()).isEmpty();
+
+    // the link stays on the instance's host, whatever path nginx reports
+    for (String path : List.of("//evil.example/x", "/\\evil.example/x", "/\t/evil.example/x", "https://evil.example/")) {
+      HttpResponse<String> odd = handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/", "alice", "text/html",
+          java.util.Map.of("Sec-Fetch-Site", "cross-site", "X-Original-URI", path));
+      assertThat(odd.body()).as(path).contains("<a href=\"/\">").doesNotContain("evil");
+    }
+
+    HttpResponse<String> clicked = handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/txt2img?prompt=dog", "alice", "text/html",
+        java.util.Map.of("Sec-Fetch-Site", "same-origin", "Sec-Fetch-Mode", "navigate"));
+    assertThat(clicked.body()).contains("Starting your instance alice-sd", "http-equiv=\"refresh\"");
     assertThat(directory.lastAccess()).containsEntry("team-a/alice-sd", NOW);
   }
 

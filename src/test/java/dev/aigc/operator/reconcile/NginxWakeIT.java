@@ -265,21 +265,10 @@ class NginxWakeIT extends OperatorTestBase {
   /** In Chromium: the starting page reloads by itself, and lands on the app once nginx routes to it. */
   @Test
   void inABrowserTheStartingPageFollowsTheWakeAndLandsOnTheApp() throws Exception {
-    Path chromium = SystemPrograms.require("chromium", "chromium", "chromium-browser", "google-chrome");
-    Path driver = SystemPrograms.require("chromium-driver", "chromedriver", "/usr/lib/chromium/chromedriver");
     Suspended alice = aliceSuspendedBehindNginx();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + Files.createTempDirectory("chromium"),
-        "--host-resolver-rules=MAP *.example.com 127.0.0.1");
-    ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+    String url = "http://" + alice.host() + ":" + front + "/";
+    ChromeDriver browser = chromiumSignedInAsAlice(url);
     try {
-      String url = "http://" + alice.host() + ":" + front + "/";
-      // alice signed in before: her session cookie, as the gateway set it for the instance domain
-      browser.executeCdpCommand("Network.setCookie", Map.of("name", GatewayServer.SESSION_COOKIE,
-          "value", sessions.seal("alice", "alice@example.com", false), "url", url));
       browser.get(url);
       WebDriverWait wait = new WebDriverWait(browser, WAIT);
       wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Starting your instance alice-sd"));
@@ -292,5 +281,54 @@ class NginxWakeIT extends OperatorTestBase {
     } finally {
       browser.quit();
     }
+  }
+
+  /**
+   * In Chromium: a link on another site (her SameSite=Lax cookie goes along with the navigation, and
+   * nginx passes the browser's Sec-Fetch-Site to auth-url and the default backend) wakes nothing; the
+   * page it lands on has a link, and her click on it wakes the instance.
+   */
+  @Test
+  void inABrowserALinkOnAnotherSiteWakesNothingUntilSheClicksOnThePage() throws Exception {
+    Suspended alice = aliceSuspendedBehindNginx();
+    String url = "http://" + alice.host() + ":" + front + "/txt2img";
+    ChromeDriver browser = chromiumSignedInAsAlice(url);
+    try {
+      String elsewhere = "<!doctype html><title>elsewhere</title><a id=\"go\" href=\"" + url + "\">a nice picture</a>";
+      browser.get("data:text/html;charset=utf-8," + java.net.URLEncoder.encode(elsewhere, java.nio.charset.StandardCharsets.UTF_8)
+          .replace("+", "%20"));
+      browser.findElement(By.id("go")).click();
+      WebDriverWait wait = new WebDriverWait(browser, WAIT);
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Your instance alice-sd is suspended"));
+      await().during(Duration.ofSeconds(2)).atMost(WAIT).until(() -> instance("alice-sd").getStatus().getPhase() == InstancePhase.Suspended);
+      assertThat(directory.lastAccess()).as("neither auth-url nor the page counted it as her use").doesNotContainKey(NS + "/alice-sd");
+
+      browser.findElement(By.linkText("Wake it and open it")).click();
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Starting your instance alice-sd"));
+      awaitWokenAndRouted(alice);
+      wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), alice.host() + " for alice"));
+      assertThat(browser.getCurrentUrl()).isEqualTo(url);
+    } finally {
+      browser.quit();
+    }
+  }
+
+  /** Headless Chromium holding alice's session cookie for {@code url}, as the gateway sets it (SameSite=Lax). */
+  private ChromeDriver chromiumSignedInAsAlice(String url) throws Exception {
+    Path chromium = SystemPrograms.require("chromium", "chromium", "chromium-browser", "google-chrome");
+    Path driver = SystemPrograms.require("chromium-driver", "chromedriver", "/usr/lib/chromium/chromedriver");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + Files.createTempDirectory("chromium"),
+        "--host-resolver-rules=MAP *.example.com 127.0.0.1",
+        // Chromium sends Fetch Metadata (Sec-Fetch-Site) to trustworthy origins only: instances are
+        // served over HTTPS, here over plain http
+        "--unsafely-treat-insecure-origin-as-secure=" + URI.create(url).resolve("/").toString().replaceAll("/$", ""));
+    ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile()).build(), options);
+    browser.executeCdpCommand("Network.setCookie", Map.of("name", GatewayServer.SESSION_COOKIE,
+        "value", sessions.seal("alice", "alice@example.com", false), "url", url, "sameSite", "Lax", "httpOnly", true));
+    return browser;
   }
 }
