@@ -307,7 +307,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           // Never under a namespace quota's lock: the next template's decision counts what this set runs.
           // A wake is a user waiting at a starting page: never held back for a burst that is not there.
           setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyStartsMore(desired, current)
-              && mine.stream().noneMatch(AigcTemplateReconciler::waking)
+              && mine.stream().noneMatch(i -> waking(i, Instant.now()))
               ? delayAfter(lastSetWrite.get(id), now) : Duration.ZERO;
           GameServerSet written = setWait.isZero() ? writer.apply(desired, current, gameServerSets) : current;
           if (written != current) lastSetWrite.put(id, now);
@@ -595,12 +595,13 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
   private static final Duration WAKING = Duration.ofSeconds(10);
 
   /** An instance whose owner's request has just woken it: it has an ID, is not Running, and was reached moments ago. */
-  static boolean waking(AigcInstance instance) {
+  static boolean waking(AigcInstance instance, Instant now) {
     var status = instance.getStatus();
     if (status == null || status.getInstanceId() == null || status.getSuspendedAt() != null || status.getLastActivity() == null
         || status.getPhase() == dev.aigc.operator.api.InstancePhase.Running) return false;
     Instant reached = dev.aigc.operator.render.IdleSuspension.parse(status.getLastActivity());
-    return reached != null && reached.isAfter(Instant.now().minus(WAKING));
+    // moments ago on either side: a gateway clock far ahead of ours is skew, not a wake that lasts
+    return reached != null && reached.isAfter(now.minus(WAKING)) && reached.isBefore(now.plus(WAKING));
   }
 
   private static String suspendedAt(AigcInstance instance) {
