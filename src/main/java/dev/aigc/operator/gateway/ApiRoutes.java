@@ -51,8 +51,10 @@ final class ApiRoutes {
   }
 
   void mount(Router router) {
-    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(16 * 1024));
+    // who calls first (an anonymous body is never read), then the body: JSON only, in memory, bounded
+    // (Vert.x would write a multipart body's files to ./file-uploads and keep them)
     router.route("/api/v1/*").handler(this::authenticate);
+    router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(16 * 1024));
     router.get("/api/v1/me").handler(this::me);
     router.get("/api/v1/templates").handler(this::listTemplates);
     router.get("/api/v1/instances").handler(this::listInstances);

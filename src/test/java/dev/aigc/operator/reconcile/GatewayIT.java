@@ -137,6 +137,36 @@ class GatewayIT extends OperatorTestBase {
     assertThat(bob.path("email").isNull()).as("a missing email is null, not the string \"null\": %s", bob).isTrue();
   }
 
+  /**
+   * The API reads JSON only: a multipart body is never written to disk, neither before the caller is
+   * known (anyone could fill the gateway's disk) nor after.
+   */
+  @Test
+  void aMultipartUploadIsNeverWrittenToDisk() throws Exception {
+    java.nio.file.Path uploads = java.nio.file.Path.of(io.vertx.ext.web.handler.BodyHandler.DEFAULT_UPLOADS_DIRECTORY);
+    long before = filesIn(uploads);
+    String boundary = "aigc-test-boundary";
+    String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.bin\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n" + "x".repeat(10_000) + "\r\n--" + boundary + "--\r\n";
+    HttpCookie alice = signIn("alice", Map.of(), ORIGIN + "/");
+    for (String cookie : java.util.Arrays.asList(null, "aigc_session=" + alice.getValue())) {
+      HttpRequest.Builder upload = HttpRequest.newBuilder(URI.create(base + "/api/v1/instances"))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+          .header("Origin", ORIGIN);
+      if (cookie != null) upload.header("Cookie", cookie);
+      HttpResponse<String> answer = http.send(upload.build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).as(cookie == null ? "anonymous" : "alice").isBetween(400, 499);
+    }
+    assertThat(filesIn(uploads)).as("files under " + uploads.toAbsolutePath()).isEqualTo(before);
+  }
+
+  private static long filesIn(java.nio.file.Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) return 0;
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.count();
+    }
+  }
+
   @Test
   void aCallbackWithAWrongStateIsRefused() throws Exception {
     HttpResponse<String> start = get("/sign-in", null);
