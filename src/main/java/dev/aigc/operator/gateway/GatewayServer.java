@@ -168,18 +168,21 @@ public final class GatewayServer implements AutoCloseable {
           "the auth-url names no routed host (?" + GameServerSetRenderer.ROUTED_HOST_PARAM + "=$server_name): not an Ingress the operator rendered");
     }
     return decider.decide(originalUrl(request), routed.isEmpty() ? Optional.empty() : Optional.of(routed.get(0)), caller(request),
-        !startedByAnotherSite(request));
+        !startedElsewhere(request));
   }
 
   /**
-   * A request another site made the browser send (its Fetch Metadata, which the proxy passes on from
-   * the client's request): the owner's cookie goes along with a top-level navigation (SameSite=Lax),
-   * so a link or redirect on any site could otherwise wake a suspended instance or keep one awake.
-   * Let through, not counted as use. A client can claim less (leave the header out) but gains nothing
-   * it could not do with its own cookie.
+   * A request a page of another origin made the browser send (its Fetch Metadata, which the proxy
+   * passes on from the client's request): the owner's SameSite=Lax cookie goes along with a top-level
+   * navigation from any site, and with any request from a same-site one (another host under the same
+   * domain), so such pages could otherwise wake a suspended instance or keep one awake. Let through,
+   * not counted as use: only the instance's own pages, a typed URL or a bookmark (same-origin, none)
+   * are. A client can claim less (leave the header out) but gains nothing it could not do with its
+   * own cookie.
    */
-  static boolean startedByAnotherSite(HttpServerRequest request) {
-    return "cross-site".equalsIgnoreCase(request.getHeader(SEC_FETCH_SITE));
+  static boolean startedElsewhere(HttpServerRequest request) {
+    String site = request.getHeader(SEC_FETCH_SITE);
+    return site != null && !"same-origin".equalsIgnoreCase(site) && !"none".equalsIgnoreCase(site);
   }
 
   /**

@@ -150,6 +150,18 @@ public final class InstanceDirectory {
 
   private volatile Runnable onWake = () -> { };
 
+  /**
+   * Whether a suspended instance's wake has been asked for: a touch here, or activity another replica
+   * published, after its suspension (the operator has not acted on it yet).
+   */
+  public boolean wakeAsked(Entry entry) {
+    Instant suspended = dev.aigc.operator.render.IdleSuspension.parse(entry.suspendedAt());
+    if (!entry.suspended() || suspended == null) return false;
+    Instant touched = lastAccess.get(entry.key());
+    Instant published = dev.aigc.operator.render.IdleSuspension.parse(entry.lastActivity());
+    return touched != null && touched.isAfter(suspended) || published != null && published.isAfter(suspended);
+  }
+
   /** Called (on the touching thread: keep it short) when a suspended instance is touched, which wakes it. */
   public void onWake(Runnable wake) {
     this.onWake = wake;

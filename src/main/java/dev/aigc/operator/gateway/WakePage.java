@@ -19,8 +19,9 @@ import java.util.function.Function;
  * instance (a touch, which the activity publisher writes at once for a suspended instance) and gets
  * a "starting" page that reloads itself until nginx routes to the app again.
  *
- * <p>A navigation another site started (Sec-Fetch-Site: cross-site: a link or redirect elsewhere) does
- * not wake a suspended instance: it gets a page with a link, and the owner's click wakes it.
+ * <p>A navigation another page started (Sec-Fetch-Site cross-site or same-site: a link or redirect
+ * elsewhere) does not wake a suspended instance: it gets a page with a link, and the owner's click
+ * wakes it; unless its wake was asked for already (the dashboard's Open calls the API first).
  *
  * <p>Of nginx's headers only X-Namespace and X-Ingress-Name are read, to find the instance; who may
  * wake it is decided from the session alone. Anyone can call the gateway with these headers
@@ -94,9 +95,10 @@ final class WakePage {
           BUSY_RETRY_SECONDS);
       return;
     }
-    boolean anotherSite = GatewayServer.startedByAnotherSite(request);
-    if (anotherSite && instance.suspended()) {
-      // another site's link or redirect is not the owner's use: it must not spend her GPU, her click does
+    boolean elsewhere = GatewayServer.startedElsewhere(request);
+    if (elsewhere && instance.suspended() && !decider.directory().wakeAsked(instance)) {
+      // another page's link or redirect is not the owner's use: it must not spend her GPU, her click does
+      // (the dashboard's Open asks for the wake through the API first, and gets the starting page)
       String path = ownPath(request);
       answer(request, 503, json, new JsonObject().put("status", "suspended").put("instance", instance.name()).put("wake", path),
           "Suspended " + instance.name(),
@@ -107,7 +109,7 @@ final class WakePage {
       return;
     }
     // a touch is what wakes a suspended instance (the activity publisher writes it at once)
-    if (!anotherSite) decider.directory().touch(instance, decider.clock().instant());
+    if (!elsewhere) decider.directory().touch(instance, decider.clock().instant());
     String phase = instance.phase() == null ? "Pending" : instance.phase().name();
     String message = decider.directory().readyMessage(instance);
     request.response().putHeader("Retry-After", Integer.toString(RELOAD_SECONDS));

@@ -132,10 +132,32 @@ class WakePageTest {
       assertThat(odd.body()).as(path).contains("<a href=\"/\">").doesNotContain("evil");
     }
 
+    // a page on another host under the same domain is no more hers than another site's
+    assertThat(handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/", "alice", "text/html", java.util.Map.of("Sec-Fetch-Site", "same-site"))
+        .body()).contains("Your instance alice-sd is suspended");
+    assertThat(directory.lastAccess()).isEmpty();
+
     HttpResponse<String> clicked = handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/txt2img?prompt=dog", "alice", "text/html",
         java.util.Map.of("Sec-Fetch-Site", "same-origin", "Sec-Fetch-Mode", "navigate"));
     assertThat(clicked.body()).contains("Starting your instance alice-sd", "http-equiv=\"refresh\"");
     assertThat(directory.lastAccess()).containsEntry("team-a/alice-sd", NOW);
+  }
+
+  /**
+   * The dashboard's Open asks for the wake through the API, then opens the URL from the gateway's host
+   * (same-site or cross-site): that navigation gets the starting page, not the page with a link.
+   */
+  @Test
+  void aNavigationFromElsewhereAfterTheWakeWasAskedForGetsTheStartingPage() throws Exception {
+    AigcInstance asked = instance("alice-sd", "alice", 0, InstancePhase.Suspended);
+    asked.getStatus().setLastActivity("2026-11-22T09:30:00Z"); // another replica published the wake
+    directory.upsert(asked);
+    for (String site : List.of("same-site", "cross-site")) {
+      HttpResponse<String> page = handedOver("stable-diffusion-cpu-0", ALICE_HOST, "/", "alice", "text/html",
+          java.util.Map.of("Sec-Fetch-Site", site));
+      assertThat(page.body()).as(site).contains("Starting your instance alice-sd", "http-equiv=\"refresh\"");
+    }
+    assertThat(directory.lastAccess()).as("asked already: nothing more to record").isEmpty();
   }
 
   @Test
