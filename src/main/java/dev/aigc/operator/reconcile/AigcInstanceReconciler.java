@@ -368,6 +368,7 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private static boolean awaitingFirstId(AigcInstance instance, Observed seen) {
     return instance.getStatus() == null && seen.id == null && seen.templateProblem == null && seen.quotaProblem == null
         && seen.template != null && seen.template.getSpec() != null && seen.template.getSpec().getDedicated() != null
+        && seen.template.getMetadata().getDeletionTimestamp() == null
         && instance.getMetadata().getDeletionTimestamp() == null;
   }
 

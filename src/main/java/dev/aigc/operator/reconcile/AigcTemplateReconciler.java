@@ -176,6 +176,8 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       List<AigcInstance> staying = mine.stream().filter(i -> i.getMetadata().getDeletionTimestamp() == null)
           .sorted(java.util.Comparator.comparing(i -> i.getMetadata().getName())).toList();
       boolean block = template.getSpec() != null && template.getSpec().effectiveDeletionPolicy() == DeletionPolicy.Block;
+      // while they are there, a stop or a deletion still stops its pod
+      if (!mine.isEmpty()) keepScaling(template, mine, context);
       if (block && !staying.isEmpty()) {
         String message = "deletionPolicy is Block and " + staying.size() + " instance(s) use this template ("
             + names(staying) + "): delete them, or set spec.deletionPolicy to Cascade";
@@ -227,6 +229,44 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       lastSetWrite.remove(ResourceID.fromResource(template));
       return DeleteControl.defaultDelete();
     }
+  }
+
+  private Quotas.Namespace namespaceView(Context<AigcTemplate> context, String namespace) {
+    return new Quotas.Namespace() {
+      public List<AigcTemplate> templates() { return context.getPrimaryCache().list(namespace).toList(); }
+      public List<AigcInstance> instances() { return instances.list(namespace).toList(); }
+    };
+  }
+
+  /**
+   * A template being deleted whose instances are still there (Block, or Cascade until they are gone):
+   * their stops, starts, suspensions and deletions go on, as for an invalid template, over the set as
+   * it is; no new ID is handed out.
+   */
+  private void keepScaling(AigcTemplate template, Set<AigcInstance> mine, Context<AigcTemplate> context) {
+    if (template.getSpec() == null || template.getSpec().getDedicated() == null) return;
+    String namespace = template.getMetadata().getNamespace();
+    GameServerSet current = gameServerSets.get(new ResourceID(Names.gameServerSet(template.getMetadata().getName()), namespace))
+        .orElse(null);
+    if (current == null || !ownedBy(current, template)) return;
+    List<AigcQuota> namespaceQuotas = quotas.list(namespace).toList();
+    var lock = Quotas.crossesTemplates(template, namespaceQuotas) ? board.lock(namespace) : null;
+    if (lock != null) lock.lock();
+    Allocation allocation;
+    try {
+      Quotas.Verdict verdict = quotaDecisions.decide(template, mine, namespaceQuotas, namespaceView(context, namespace),
+          gameServerSets, disks);
+      allocation = allocate(template, mine, false, verdict.waiting());
+      writer.applyScale(allocation, current, gameServerSets);
+      quotaDecisions.publish(template, mine, verdict);
+    } finally {
+      if (lock != null) lock.unlock();
+    }
+    if (current.getSpec() != null && current.getSpec().getReplicas() != null && allocation.replicas() < current.getSpec().getReplicas()) {
+      board.wakeWaiting(namespace, template.getMetadata().getName());
+    }
+    markDisksOfDeletingInstances(template, mine);
+    deleteReleasedDisks(template, allocation);
   }
 
   private Set<AigcInstance> liveInstancesOf(AigcTemplate template) {
@@ -293,10 +333,7 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
       Allocation allocation;
       Quotas.Verdict verdict;
       try {
-        verdict = quotaDecisions.decide(template, mine, namespaceQuotas, new Quotas.Namespace() {
-          public List<AigcTemplate> templates() { return context.getPrimaryCache().list(namespace).toList(); }
-          public List<AigcInstance> instances() { return instances.list(namespace).toList(); }
-        }, gameServerSets, disks);
+        verdict = quotaDecisions.decide(template, mine, namespaceQuotas, namespaceView(context, namespace), gameServerSets, disks);
         allocation = allocate(template, mine, invalid == null, verdict.waiting());
         if (invalid == null) {
           GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings, current);

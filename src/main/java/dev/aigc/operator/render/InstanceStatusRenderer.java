@@ -88,6 +88,10 @@ public final class InstanceStatusRenderer {
       // a human can make room (stop an instance, raise the quota); meanwhile it waits its turn
       phase = new Phase(InstancePhase.Pending, Progress.STALLED, "QuotaExceeded",
           quotaProblem + "; it starts by itself when room frees up (first come, first served)");
+    } else if (id == null && template.getMetadata() != null && template.getMetadata().getDeletionTimestamp() != null) {
+      phase = new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateDeleting",
+          "AigcTemplate " + templateName + " is being deleted: no new instance starts; delete this one, or it starts once the "
+              + "template is created again");
     } else if (id == null) {
       phase = templateProblem != null
           ? new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateInvalid", "AigcTemplate " + templateName + ": " + templateProblem)

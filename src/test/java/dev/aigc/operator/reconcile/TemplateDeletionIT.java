@@ -8,6 +8,7 @@ import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DataRetention;
 import dev.aigc.operator.api.DeletionPolicy;
 import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.api.InstanceState;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -81,6 +82,48 @@ class TemplateDeletionIT extends OperatorTestBase {
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").delete();
     await().atMost(WAIT).until(() -> template().get() == null);
     assertThat(disk(aliceId)).as("alice's retained disk stays").isNotNull();
+  }
+
+  /**
+   * While a Block deletion waits, its users still stop and delete their instances, and each stop or
+   * deletion stops its pod (it froze the GameServerSet: pods kept running, a stop never ended).
+   */
+  @Test
+  void whileABlockedDeletionWaitsStopsAndDeletionsStillStopTheirPods() {
+    AigcTemplate template = load(java.nio.file.Path.of("examples/stable-diffusion-cpu.yaml"), AigcTemplate.class);
+    template.getMetadata().setNamespace(NS);
+    template.getSpec().setDeletionPolicy(DeletionPolicy.Block);
+    kubectl.resource(template).create();
+    install("alice-sd", "alice");
+    install("bob-sd", "bob");
+    install("carol-sd", "carol");
+    int aliceId = awaitPhase("alice-sd", InstancePhase.Running).getStatus().getInstanceId();
+    int bobId = awaitPhase("bob-sd", InstancePhase.Running).getStatus().getInstanceId();
+    int carolId = awaitPhase("carol-sd", InstancePhase.Running).getStatus().getInstanceId();
+    template().delete();
+    await().atMost(WAIT).until(() -> {
+      Condition stalled = Conditions.find(template().get().getStatus().getConditions(), Conditions.STALLED);
+      return stalled != null && "DeletionBlocked".equals(stalled.getReason());
+    });
+
+    setState("bob-sd", InstanceState.Stopped);
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").delete();
+    awaitGone("alice-sd");
+    AigcInstance bob = awaitPhase("bob-sd", InstancePhase.Stopped);
+    assertThat(Conditions.isTrue(bob.getStatus().getConditions(), Conditions.READY)).as("a stopped instance that is stopped is Ready")
+        .isTrue();
+    await().atMost(WAIT).until(() -> !podExists(aliceId) && !podExists(bobId));
+    assertThat(podExists(carolId)).as("carol's keeps running").isTrue();
+    // a new instance meanwhile gets no ID, and says why
+    install("dave-sd", "dave");
+    await().atMost(WAIT).until(() -> {
+      AigcInstance dave = instance("dave-sd");
+      Condition stalled = dave.getStatus() == null ? null : Conditions.find(dave.getStatus().getConditions(), Conditions.STALLED);
+      return stalled != null && "TemplateDeleting".equals(stalled.getReason());
+    });
+    assertThat(instance("dave-sd").getStatus().getInstanceId()).isNull();
+    assertThat(disk(aliceId)).as("alice's retained disk stays").isNotNull();
+    assertThat(template().get()).as("carol's instance still holds the template").isNotNull();
   }
 
   private io.fabric8.kubernetes.client.dsl.Resource<AigcTemplate> template() {

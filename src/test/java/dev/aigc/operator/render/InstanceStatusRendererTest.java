@@ -65,6 +65,19 @@ class InstanceStatusRendererTest {
         .isEqualTo(InstancePhase.Deleting);
   }
 
+  /** A new instance of a template being deleted (Block waits for its instances) is told so, and Stalled; one with an ID goes on. */
+  @Test
+  void aNewInstanceOfATemplateBeingDeletedSaysSo() {
+    template.getMetadata().setDeletionTimestamp(T0);
+    AigcInstanceStatus s = InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null, null, T0);
+    assertThat(s.getPhase()).isEqualTo(InstancePhase.Pending);
+    var stalled = Conditions.find(s.getConditions(), Conditions.STALLED);
+    assertThat(stalled.getReason()).isEqualTo("TemplateDeleting");
+    assertThat(stalled.getMessage()).contains("stable-diffusion-cpu is being deleted");
+    assertThat(InstanceStatusRenderer.render(instance(InstanceState.Running), template, 2, gs("Ready"), null, T0).getPhase())
+        .isEqualTo(InstancePhase.Running);
+  }
+
   @Test
   void aMissingTemplateFailsButKeepsTheIdTheInstanceHeld() {
     AigcInstance i = instance(InstanceState.Running);
