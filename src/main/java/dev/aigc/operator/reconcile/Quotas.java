@@ -104,7 +104,10 @@ final class Quotas {
       Set<Integer> running = gss == null || gss.getSpec() == null || gss.getSpec().getReplicas() == null ? Set.of()
           : GameServerSetUpdate.runningIds(GameServerSetUpdate.reservedIds(gss), gss.getSpec().getReplicas());
       Map<String, Integer> ids = idsByTemplate.get(entry.getKey());
-      Set<String> admittedBefore = admitted.getOrDefault(namespace + "/" + entry.getKey(), Set.of());
+      // Admitted before, by this process: kept only while the set exists. A lost set ran nothing any
+      // more, and a restarted operator would not remember; it comes back with what the quota allows now
+      // either way (invariant 6: the outcome never depends on whether the operator restarted).
+      Set<String> admittedBefore = gss == null ? Set.of() : admitted.getOrDefault(namespace + "/" + entry.getKey(), Set.of());
       for (AigcInstance i : entry.getValue()) {
         InstanceClaim claim = InstanceClaim.of(i);
         if (claim.uid() == null) continue;

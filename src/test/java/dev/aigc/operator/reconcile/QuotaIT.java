@@ -131,6 +131,41 @@ class QuotaIT extends OperatorTestBase {
     awaitPhase("carol-sd", InstancePhase.Running);
   }
 
+  /**
+   * A lost GameServerSet (an admin deleted it) comes back at the same IDs with what the quota allows
+   * now, oldest first, whether or not the operator restarted meanwhile (invariant 6). It used to
+   * depend on the operator's memory: without a restart both came back, after one only alice.
+   */
+  @Test
+  void aLostSetComesBackWithWhatALoweredQuotaAllowsWithOrWithoutARestart() {
+    for (boolean restart : new boolean[] {false, true}) {
+      String template = restart ? "sd2" : "sd";
+      template(template, quota(null, null));
+      install("alice-" + template, "alice", template);
+      install("bob-" + template, "bob", template);
+      int aliceId = awaitPhase("alice-" + template, InstancePhase.Running).getStatus().getInstanceId();
+      awaitPhase("bob-" + template, InstancePhase.Running);
+      kubectl.resources(AigcTemplate.class).inNamespace(NS).withName(template).edit(t -> {
+        quota(1, null).accept(t);
+        return t;
+      });
+      await().during(java.time.Duration.ofSeconds(1)).atMost(WAIT).until(() -> running("bob-" + template));
+
+      if (restart) stopOperator();
+      var sets = kubectl.resources(dev.aigc.operator.okg.GameServerSet.class).inNamespace(NS);
+      String uid = sets.withName(template).get().getMetadata().getUid();
+      sets.withName(template).delete();
+      await().atMost(WAIT).until(() -> sets.withName(template).get() == null || !uid.equals(sets.withName(template).get().getMetadata().getUid()));
+      if (restart) startOperator();
+
+      await(restart ? "after a restart" : "without a restart").atMost(WAIT)
+          .until(() -> running("alice-" + template) && waiting("bob-" + template));
+      var set = sets.withName(template).get();
+      assertThat(set.getSpec().getReplicas()).isEqualTo(1);
+      assertThat(dev.aigc.operator.render.GameServerSetUpdate.reservedIds(set)).doesNotContain(aliceId);
+    }
+  }
+
   @Test
   void aPerUserQuotaHoldsOnlyThatUsersSecondInstance() {
     template("sd", quota(null, 1));
