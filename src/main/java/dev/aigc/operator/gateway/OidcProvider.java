@@ -170,6 +170,9 @@ public final class OidcProvider implements AutoCloseable {
 
   static Identity identity(JWTClaimsSet claims, OidcSettings settings) {
     String user = claimText(claims, settings.userClaim());
+    // an address the provider has not verified is whatever its user typed (at a provider that lets
+    // users edit it, bob would sign in as alice@…): only a verified one names a user
+    if ("email".equals(settings.userClaim()) && !verifiedEmail(claims)) user = null;
     String email = claimText(claims, "email");
     boolean admin = false;
     if (settings.adminClaim() != null && !settings.adminClaim().isBlank()) {
@@ -187,6 +190,12 @@ public final class OidcProvider implements AutoCloseable {
   @Override
   public void close() {
     keys.close();
+  }
+
+  /** OIDC Core's email_verified, a boolean (some providers send the string "true"). */
+  private static boolean verifiedEmail(JWTClaimsSet claims) {
+    Object verified = claims.getClaim("email_verified");
+    return Boolean.TRUE.equals(verified) || "true".equals(verified);
   }
 
   private static String claimText(JWTClaimsSet claims, String name) {

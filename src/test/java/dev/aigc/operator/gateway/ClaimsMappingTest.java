@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Who the provider's claims say the user is, and whether an admin. */
 class ClaimsMappingTest {
   private static final JWTClaimsSet CLAIMS = new JWTClaimsSet.Builder()
-      .subject("8f2c-41aa").claim("preferred_username", "alice").claim("email", "alice@example.com")
+      .subject("8f2c-41aa").claim("preferred_username", "alice").claim("email", "alice@example.com").claim("email_verified", true)
       .claim("groups", List.of("users", "aigc-admins")).claim("role", "operator").build();
 
   private static OidcProvider.Identity map(String userClaim, String adminClaim, String adminValue) {
@@ -23,6 +23,20 @@ class ClaimsMappingTest {
     assertThat(map("preferred_username", null, null).user()).isEqualTo("alice");
     assertThat(map("email", null, null).user()).isEqualTo("alice@example.com");
     assertThat(map(null, null, null).email()).isEqualTo("alice@example.com");
+  }
+
+  /** With the email claim as the user, an address the provider has not verified names nobody (bob could type alice's). */
+  @Test
+  void anUnverifiedEmailNamesNoUser() {
+    OidcSettings byEmail = new OidcSettings("https://idp", "c", "s", "https://gw/callback", "email", null, null);
+    for (Object verified : java.util.Arrays.asList(false, "false", null)) {
+      JWTClaimsSet claims = new JWTClaimsSet.Builder().subject("b0b").claim("email", "alice@example.com")
+          .claim("email_verified", verified).build();
+      assertThat(OidcProvider.identity(claims, byEmail).user()).as("email_verified " + verified).isNull();
+    }
+    JWTClaimsSet verifiedAsText = new JWTClaimsSet.Builder().subject("a1").claim("email", "alice@example.com")
+        .claim("email_verified", "true").build();
+    assertThat(OidcProvider.identity(verifiedAsText, byEmail).user()).isEqualTo("alice@example.com");
   }
 
   @Test
