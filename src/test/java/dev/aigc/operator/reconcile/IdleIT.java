@@ -56,13 +56,7 @@ class IdleIT extends OperatorTestBase {
 
   @Test
   void suspendedAtItsLimitNotBeforeHoldingItsIdAndDiskAndWokenByActivityWithBoth() {
-    applyTemplate(t -> {
-      t.getSpec().getDedicated().setIdle(idle("30m", null, null));
-      // a GPU makes the saved GPU-hours move
-      ComputeSpec gpu = new ComputeSpec();
-      gpu.setGpu(1);
-      t.getSpec().setCompute(gpu);
-    });
+    applyGpuTemplateThatIdles();
     install("alice-sd", "alice");
     AigcInstance running = awaitPhase("alice-sd", InstancePhase.Running);
     int id = running.getStatus().getInstanceId();
@@ -125,12 +119,7 @@ class IdleIT extends OperatorTestBase {
    */
   @Test
   void gpuHoursGivenBackAreCountedOnceWhenTheWriteEndingASuspensionIsRetried() {
-    applyTemplate(t -> {
-      t.getSpec().getDedicated().setIdle(idle("30m", null, null));
-      ComputeSpec gpu = new ComputeSpec();
-      gpu.setGpu(1);
-      t.getSpec().setCompute(gpu);
-    });
+    applyGpuTemplateThatIdles();
     install("alice-sd", "alice");
     install("bob-sd", "bob");
     awaitPhase("alice-sd", InstancePhase.Running);
@@ -268,6 +257,16 @@ class IdleIT extends OperatorTestBase {
 
   private static IdleSpec idle(String suspendAfter, String min, String max) {
     return IdleSpec.of(suspendAfter, min, max);
+  }
+
+  /** Idles after 30 minutes, with a GPU: a GPU makes the saved GPU-hours move. */
+  private void applyGpuTemplateThatIdles() {
+    applyTemplate(t -> {
+      t.getSpec().getDedicated().setIdle(idle("30m", null, null));
+      ComputeSpec gpu = new ComputeSpec();
+      gpu.setGpu(1);
+      t.getSpec().setCompute(gpu);
+    });
   }
 
   private void applyTemplate(Consumer<AigcTemplate> change) {
