@@ -27,6 +27,7 @@ public final class GatewayServer implements AutoCloseable {
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final CharSequence AUTH_USER = HttpHeaders.createOptimized("X-Auth-Request-User");
   static final CharSequence SEC_FETCH_SITE = HttpHeaders.createOptimized("Sec-Fetch-Site");
+  private static final int MAX_SESSION_COOKIES = 3;
   private static final CharSequence AUTH_EMAIL = HttpHeaders.createOptimized("X-Auth-Request-Email");
   private static final Logger log = LoggerFactory.getLogger(GatewayServer.class);
 
@@ -232,6 +233,9 @@ public final class GatewayServer implements AutoCloseable {
    * codec refuses any value it did not seal.
    */
   private Optional<Session> sessionCookie(List<String> headers) {
+    // a browser sends at most a host-only and a domain copy; each value tried may cost a decryption on
+    // the event loop, so a header packed with forged copies is read no further than the third
+    int tries = 0;
     for (String header : headers) {
       int from = 0;
       while (true) {
@@ -239,6 +243,7 @@ public final class GatewayServer implements AutoCloseable {
         if (at < 0) break;
         from = at + SESSION_COOKIE_PREFIX.length();
         if (at > 0 && header.charAt(at - 1) != ' ' && header.charAt(at - 1) != ';') continue; // the end of another cookie's name
+        if (++tries > MAX_SESSION_COOKIES) return Optional.empty();
         int end = header.indexOf(';', from);
         Optional<Session> session = sessions.open(header.substring(from, end < 0 ? header.length() : end).strip());
         if (session.isPresent()) return session;

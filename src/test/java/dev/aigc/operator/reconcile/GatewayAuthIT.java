@@ -84,6 +84,11 @@ class GatewayAuthIT extends OperatorTestBase {
     assertThat(withCookies(host, url, "my_aigc_session=" + sealed)).as("another cookie whose name ends the same").isEqualTo(401);
     assertThat(withCookies(host, url, "theme=aigc_session=" + sealed)).as("inside another cookie's value").isEqualTo(401);
     assertThat(withCookies(host, url, "aigc_session=" + sealed.substring(1))).isEqualTo(401);
+    // a browser sends at most a host-only and a domain copy; each value tried costs a decryption on
+    // the event loop, so a header packed with forged copies is read no further than the third
+    String forged = "aigc_session=" + sealed.substring(0, sealed.length() - 2) + "AA; ";
+    assertThat(withCookies(host, url, forged + forged + alice)).as("the third copy").isEqualTo(200);
+    assertThat(withCookies(host, url, forged.repeat(3) + alice)).as("the fourth copy").isEqualTo(401);
   }
 
   private int withCookies(String host, String url, String cookies) throws Exception {
