@@ -23,7 +23,8 @@ import java.util.TreeSet;
  *   <li>A new instance gets, first, the lowest ID whose disk its owner left behind (data restore),
  *       else the lowest ID that has no disk (or only a blank one OKG made) and no holder. An ID with
  *       a disk never goes to another owner, and a disk that names no owner goes to nobody; blank
- *       disks nobody takes are removed.
+ *       disks nobody takes are removed. While an instance of its owner is being deleted with a disk
+ *       to keep, a new one waits for that disk rather than take a fresh one.
  * </ol>
  */
 public final class IdAllocator {
@@ -86,8 +87,15 @@ public final class IdAllocator {
       holder.put(s, c.uid());
     }
     if (allowNew) {
+      // owners whose instance is being deleted with its disk to keep: that disk is theirs to get back
+      // a moment from now (data restore), so a new instance of theirs waits for it, not for a fresh one
+      Set<String> diskComing = new HashSet<>();
       for (InstanceClaim c : ordered) {
-        if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid())) continue;
+        DiskRecord d = ids.containsKey(c.uid()) ? byId.get(ids.get(c.uid())) : null;
+        if (c.deleting() && c.owner() != null && d != null && !d.deleteOnRelease() && !d.deleting()) diskComing.add(c.owner());
+      }
+      for (InstanceClaim c : ordered) {
+        if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid()) || diskComing.contains(c.owner())) continue;
         DiskRecord own = byId.values().stream()
             .filter(d -> c.owner() != null && c.owner().equals(d.owner()) && !holder.containsKey(d.id())
                 && !live.contains(d.instanceUid()) && !d.deleting() && !d.deleteOnRelease())

@@ -76,6 +76,26 @@ class OwnershipIT extends OperatorTestBase {
     assertThat(disk(1).getMetadata().getAnnotations()).containsEntry(Labels.DISK_OWNER, "mallory");
   }
 
+  /**
+   * alice deletes her instance (Retain) and at once, before its deletion has finished, creates
+   * another (kubectl lets her; the gateway waits): the new one gets her disk back, not a fresh one.
+   */
+  @Test
+  void aReinstallBeforeTheDeletionFinishedStillGetsTheOwnersDiskBack() {
+    applyExampleTemplate();
+    install("alice-sd", "alice");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    String aliceDisk = diskUid(0);
+
+    deleteInstance("alice-sd");
+    install("alice-again", "alice");
+    AigcInstance again = awaitPhase("alice-again", InstancePhase.Running);
+
+    assertThat(again.getStatus().getInstanceId()).isZero();
+    assertThat(diskUid(0)).isEqualTo(aliceDisk);
+    assertThat(disk(1)).as("no fresh disk").isNull();
+  }
+
   @Test
   void problem1_theSameNameWithTheOperatorDownStillDoesNotHandOverTheDisk() {
     applyExampleTemplate();

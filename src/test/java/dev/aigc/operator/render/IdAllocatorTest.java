@@ -48,6 +48,28 @@ class IdAllocatorTest {
     assertThat(a.retained()).isEqualTo(1);
   }
 
+  /**
+   * alice deletes her instance (Retain) and creates another before the first is gone: the new one
+   * waits for her disk instead of taking a fresh one (it got a fresh one, and her data stayed on a
+   * disk no instance of hers would take); bob's new instance does not wait for her.
+   */
+  @Test
+  void aNewInstanceWaitsForTheDiskItsOwnersDeletedInstanceIsAboutToLeave() {
+    InstanceClaim going = new InstanceClaim("old", "alice-sd", "alice", "1", true, false, 0);
+    InstanceClaim again = withUid("new", "alice-again", "alice", "2");
+    InstanceClaim bob = withUid("bob", "bob-sd", "bob", "3");
+    Allocation meanwhile = IdAllocator.allocate(List.of(going, again, bob), List.of(disk(0, "alice", "old")), true);
+    assertThat(meanwhile.ids()).doesNotContainKey("new").containsEntry("bob", 1);
+
+    Allocation after = IdAllocator.allocate(List.of(again, bob), List.of(disk(0, "alice", "old"), disk(1, "bob", "bob")), true);
+    assertThat(after.ids()).containsEntry("new", 0);
+    assertThat(after.toStamp()).singleElement().satisfies(s -> assertThat(s.disk().name()).isEqualTo("user-data-t-0"));
+
+    // with Delete retention there is nothing to wait for
+    DiskRecord goingAway = new DiskRecord(0, "user-data-t-0", "disk-0", "alice", "someone", "old", false, true);
+    assertThat(IdAllocator.allocate(List.of(going, again), List.of(goingAway), true).ids()).containsEntry("new", 1);
+  }
+
   @Test
   void theReturningOwnerGetsHerRetainedDiskBackWhateverTheName() {
     Allocation a = IdAllocator.allocate(List.of(withUid("new", "another-name", "alice", "9")),
