@@ -267,13 +267,17 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
   private void countSuspensionEnd(AigcInstance instance, AigcTemplate template, String suspendedAt, Instant now) {
     if (suspendedAt.equals(countedSuspensionEnds.put(instance.getMetadata().getUid(), suspendedAt))) return;
     endedSuspensionGpuHours.add(gpuHours(template, suspendedAt, now));
-    // one entry per instance: those of instances that are gone are dropped now and then
-    if (countedSuspensionEnds.size() > 64 + 2 * (primaries == null ? 0 : primaries.keys().count())) {
+    // one entry per instance: those of instances that are gone are dropped each time the map has
+    // doubled since the last pruning (a scan of the cache then, not on every wake)
+    if (countedSuspensionEnds.size() > pruneSuspensionEndsAt) {
       java.util.Set<String> live = new java.util.HashSet<>();
       instances().forEach(i -> live.add(i.getMetadata().getUid()));
       countedSuspensionEnds.keySet().retainAll(live);
+      pruneSuspensionEndsAt = Math.max(1024, 2 * countedSuspensionEnds.size());
     }
   }
+
+  private volatile int pruneSuspensionEndsAt = 1024;
 
   /** Whole-GPU hours an instance of this template gave back while suspended since {@code suspendedAt}. */
   private static double gpuHours(AigcTemplate template, String suspendedAt, Instant now) {
