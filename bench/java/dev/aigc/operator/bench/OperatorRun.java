@@ -34,6 +34,8 @@ final class OperatorRun {
   Map<String, long[]> cpuB;
   Map<String, Long> writesB;
   Phase latB;
+  /** Phase C: the burst's instances stopped, then started again (BENCH_RESTARTS=0 skips it). */
+  RestartPhase restarts;
   /** Round trips of the operator's writes during the burst, by kind, in ms. */
   Map<String, List<Double>> roundTripsB;
   /** JOSDK's metrics per phase: count and total ms. */
@@ -169,6 +171,9 @@ final class OperatorRun {
       r.roundTripsB = writes.roundTripsMillis(mark);
       r.reconcilesB = Reconciles.minus(Reconciles.sample(telemetry.registry()), rb0);
       settle(reconcilers, deadline);
+      if (!"0".equals(ConvergenceBench.env("BENCH_RESTARTS", "1"))) {
+        r.restarts = RestartPhase.run(c, kubectl, watch, writes, reconcilers, pool, deadline);
+      }
     } else {
       r.topOperatorThreads = a1.top(a0, Threads.OPERATOR, 6);
     }

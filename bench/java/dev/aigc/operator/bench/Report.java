@@ -60,6 +60,7 @@ final class Report {
       writes("burst", op.writesB, c.burst());
       reconciles("burst", op.reconcilesB, c.burst());
     }
+    if (op.restarts != null) restarts(c, op.restarts);
     p("busiest operator threads (last phase):");
     System.out.print(op.topOperatorThreads);
 
@@ -91,8 +92,14 @@ final class Report {
     Map<String, Long> startWrites = c.seed() ? op.writesB : op.writesA;
     int starts = c.seed() ? c.burst() : c.instances();
     if (startWrites != null && starts > 0) {
-      double perStart = WriteCounter.total(startWrites, "events") / (double) starts;
-      p("writes per instance start <= 3: %s (%.2f, events apart)", met(perStart <= 3), perStart);
+      double perInstall = WriteCounter.total(startWrites, "events") / (double) starts;
+      p("writes per install (a new instance's first start: its disk, the ID record, too) <= 3: %s (%.2f, events apart)",
+          met(perInstall <= 3), perInstall);
+    }
+    if (op.restarts != null) {
+      double perStart = WriteCounter.total(op.restarts.writesStart, "events") / (double) op.restarts.count;
+      p("writes per start of an existing instance (Stopped -> Running, as a user's start or a wake) <= 3: %s (%.2f, events apart)",
+          met(perStart <= 3), perStart);
     }
     p("writes while idle == 0: %s (%d in %.0f s)", met(idle == 0 && op.writesIdle.getOrDefault("POST events", 0L) == 0),
         idle, op.idleSeconds);
@@ -108,6 +115,17 @@ final class Report {
       p("first request bodies by kind (BENCH_SAMPLES):");
       op.samples.forEach((k, v) -> v.forEach(b -> p("  %s: %s", k, b.length() > 600 ? b.substring(0, 600) + "..." : b)));
     }
+  }
+
+  private static void restarts(Config c, RestartPhase r) {
+    p("");
+    p("-- phase C: the burst's %d instances stopped at once (%.2f s), then started again at %.0f/s (achieved %.1f/s; all Running in %.2f s) --",
+        r.count, r.stopSeconds, c.rate(), r.startRate, r.startSeconds);
+    writes("stop (no target)", r.writesStop, r.count, 0);
+    writes("start", r.writesStart, r.count);
+    row("start asked->Starting", r.askedToStarting, null);
+    row("start GameServer Ready->Running", r.readyToRunning, null);
+    row("start asked->Running (the simulator's pod start included)", r.askedToRunning, null);
   }
 
   private static void cpu(String phase, Map<String, long[]> cpu, int instances, Map<String, long[]> baseline, int baseInstances) {

@@ -33,6 +33,13 @@ final class StartWatch implements AutoCloseable {
   /** When the disk recording each instance (its annotation) first appeared. */
   private final Map<String, Long> diskCreated = new ConcurrentHashMap<>();
   private final AtomicInteger runningCount = new AtomicInteger();
+  /** For restarts: each instance's phase now, and when it last entered Starting and Running. */
+  private final Map<String, InstancePhase> phase = new ConcurrentHashMap<>();
+  private final Map<String, Long> enteredStarting = new ConcurrentHashMap<>();
+  private final Map<String, Long> enteredRunning = new ConcurrentHashMap<>();
+  /** For restarts: each GameServer's state now (absent once deleted), and when it last became Ready. */
+  private final Map<String, String> gameServerState = new ConcurrentHashMap<>();
+  private final Map<String, Long> enteredReady = new ConcurrentHashMap<>();
   private final Watch instances;
   private final Watch gameServers;
   private final Watch disks;
@@ -49,6 +56,9 @@ final class StartWatch implements AutoCloseable {
         if (status.getInstanceId() != null) idWritten.putIfAbsent(name, now);
         if (status.getGameServer() != null) gameServerOf.putIfAbsent(name, status.getGameServer());
         if (status.getPhase() == InstancePhase.Running && running.putIfAbsent(name, now) == null) runningCount.incrementAndGet();
+        InstancePhase before = status.getPhase() == null ? null : phase.put(name, status.getPhase());
+        if (status.getPhase() != before && status.getPhase() == InstancePhase.Starting) enteredStarting.put(name, now);
+        if (status.getPhase() != before && status.getPhase() == InstancePhase.Running) enteredRunning.put(name, now);
       }
 
       @Override
@@ -60,8 +70,13 @@ final class StartWatch implements AutoCloseable {
       @Override
       public void eventReceived(Action action, GameServer gs) {
         long now = System.nanoTime();
-        if (gs.getStatus() != null && GameServerStatus.READY.equals(gs.getStatus().getCurrentState())) {
-          gameServerReady.putIfAbsent(gs.getMetadata().getName(), now);
+        String name = gs.getMetadata().getName();
+        String state = gs.getStatus() == null ? null : gs.getStatus().getCurrentState();
+        if (GameServerStatus.READY.equals(state)) gameServerReady.putIfAbsent(name, now);
+        if (action == Action.DELETED) {
+          gameServerState.remove(name);
+        } else if (state != null && !state.equals(gameServerState.put(name, state)) && GameServerStatus.READY.equals(state)) {
+          enteredReady.put(name, now);
         }
       }
 
@@ -151,6 +166,50 @@ final class StartWatch implements AutoCloseable {
     created.forEach((name, t) -> {
       Long run = running.get(name);
       if (names.test(name) && run != null) result.add((run - t) / 1e6);
+    });
+    Collections.sort(result);
+    return result;
+  }
+
+  /** How many of the named instances show {@code p} now. */
+  long inPhase(java.util.Collection<String> names, InstancePhase p) {
+    return names.stream().filter(n -> phase.get(n) == p).count();
+  }
+
+  /** Whether the instance entered Running after {@code since} (nanoTime). */
+  boolean runningSince(String name, long since) {
+    Long t = enteredRunning.get(name);
+    return t != null && t > since && phase.get(name) == InstancePhase.Running;
+  }
+
+  /** Milliseconds from each start asked (nanoTime by name) to the instance's status last entering Starting. */
+  List<Double> askedToStarting(Map<String, Long> asked) {
+    return after(asked, enteredStarting);
+  }
+
+  /** Milliseconds from each start asked to the instance last entering Running. */
+  List<Double> askedToRunning(Map<String, Long> asked) {
+    return after(asked, enteredRunning);
+  }
+
+  /** Milliseconds from each restarted instance's GameServer last becoming Ready to the instance last entering Running. */
+  List<Double> lastReadyToRunning(java.util.Collection<String> names) {
+    List<Double> result = new ArrayList<>();
+    for (String name : names) {
+      String gs = gameServerOf.get(name);
+      Long ready = gs == null ? null : enteredReady.get(gs);
+      Long run = enteredRunning.get(name);
+      if (ready != null && run != null) result.add((run - ready) / 1e6);
+    }
+    Collections.sort(result);
+    return result;
+  }
+
+  private static List<Double> after(Map<String, Long> from, Map<String, Long> to) {
+    List<Double> result = new ArrayList<>();
+    from.forEach((name, t) -> {
+      Long b = to.get(name);
+      if (b != null && b > t) result.add((b - t) / 1e6);
     });
     Collections.sort(result);
     return result;
