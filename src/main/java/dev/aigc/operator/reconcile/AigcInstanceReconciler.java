@@ -9,6 +9,7 @@ import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.DiskRecord;
+import dev.aigc.operator.render.IdAllocator;
 import dev.aigc.operator.render.DiskRenderer;
 import dev.aigc.operator.render.Durations;
 import dev.aigc.operator.render.IdleSuspension;
@@ -190,15 +191,19 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
 
   private UpdateControl<AigcInstance> reconcileInstance(AigcInstance instance, Context<AigcInstance> context) {
     Observed seen = observe(instance);
-    if (awaitingFirstId(instance, seen)) {
-      // The template reconciler hands out IDs within moments and its write brings us back here; a
-      // Pending status in between would cost every new instance one more write (see bench/).
-      return UpdateControl.noUpdate();
-    }
     Instant now = clock.instant();
+    Duration graceLeft = awaitingFirstId(instance, seen) ? firstIdGraceLeft(instance, now) : null;
+    if (graceLeft != null) {
+      // The template reconciler hands out IDs within moments and its write brings us back here; a
+      // Pending status in between would cost every new instance one more write (see bench/). One
+      // that waits longer is told why, so that no instance shows nothing for good.
+      return UpdateControl.<AigcInstance>noUpdate().rescheduleAfter(graceLeft);
+    }
+    String diskComingFrom = seen.id == null && seen.templateProblem == null && seen.quotaProblem == null
+        ? diskComingFrom(instance, context) : null;
     IdleSuspension.Verdict idle = IdleSuspension.decide(instance, seen.template, runningSince(instance), now);
     AigcInstanceStatus status = InstanceStatusRenderer.render(
-        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, idle, stamp());
+        instance, seen.template, seen.id, seen.gameServer, seen.templateProblem, seen.quotaProblem, idle, diskComingFrom, stamp());
     String restarted = restart(instance, seen);
     // a restart asked for after a kill is the user's wish to run again
     if (!java.util.Objects.equals(restarted, status.getLastRestart())) status.setKilledGeneration(null);
@@ -366,6 +371,38 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     Instant suspended = IdleSuspension.parse(status.getSuspendedAt());
     Instant activity = IdleSuspension.parse(status.getLastActivity());
     return suspended != null && activity != null && activity.isAfter(suspended);
+  }
+
+  /** How long a new instance may show no status while it waits for its first ID. */
+  static final Duration FIRST_ID_GRACE = Duration.ofSeconds(30);
+
+  /** What is left of {@link #FIRST_ID_GRACE} since the instance was created, or null once it is over. */
+  private static Duration firstIdGraceLeft(AigcInstance instance, Instant now) {
+    String created = instance.getMetadata().getCreationTimestamp();
+    if (created == null) return null;
+    try {
+      Duration left = Duration.between(now, Instant.parse(created).plus(FIRST_ID_GRACE));
+      return left.isNegative() || left.isZero() ? null : left.plusMillis(100);
+    } catch (java.time.format.DateTimeParseException unreadable) {
+      return null;
+    }
+  }
+
+  /**
+   * The owner's instance of the same template that is being deleted with a disk this one gets back
+   * (data restore): the allocator holds this one's ID until that deletion ends ({@link IdAllocator}).
+   */
+  private String diskComingFrom(AigcInstance instance, Context<AigcInstance> context) {
+    String owner = instance.getSpec().getOwner();
+    String template = instance.getSpec().getTemplate();
+    return context.getPrimaryCache().list(instance.getMetadata().getNamespace(),
+            o -> o.getMetadata().getDeletionTimestamp() != null && Objects.equals(owner, o.getSpec().getOwner())
+                && Objects.equals(template, o.getSpec().getTemplate()) && !o.getMetadata().getUid().equals(instance.getMetadata().getUid()))
+        .filter(o -> {
+          PersistentVolumeClaim disk = diskOf(o);
+          return disk != null && IdAllocator.comesBackToOwner(DiskRecord.of(template, disk));
+        })
+        .map(o -> o.getMetadata().getName()).sorted().findFirst().orElse(null);
   }
 
   /** A new instance of a healthy template that has no ID yet: nothing worth telling the user. */

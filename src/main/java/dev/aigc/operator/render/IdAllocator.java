@@ -36,6 +36,14 @@ public final class IdAllocator {
   private IdAllocator() {}
 
   /** A blank disk (see {@link DiskRecord#blank}) is as good as none: a new instance may take it. */
+  /**
+   * Whether the disk of an instance being deleted goes back to its owner's next instance of the
+   * template (data restore), which then waits for it rather than take a fresh ID.
+   */
+  public static boolean comesBackToOwner(DiskRecord disk) {
+    return disk != null && !disk.deleteOnRelease() && !disk.deleting();
+  }
+
   private static boolean reusable(DiskRecord d) {
     return d.blank() && !d.deleting();
   }
@@ -92,7 +100,7 @@ public final class IdAllocator {
       Set<String> diskComing = new HashSet<>();
       for (InstanceClaim c : ordered) {
         DiskRecord d = ids.containsKey(c.uid()) ? byId.get(ids.get(c.uid())) : null;
-        if (c.deleting() && c.owner() != null && d != null && !d.deleteOnRelease() && !d.deleting()) diskComing.add(c.owner());
+        if (c.deleting() && c.owner() != null && comesBackToOwner(d)) diskComing.add(c.owner());
       }
       for (InstanceClaim c : ordered) {
         if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid()) || diskComing.contains(c.owner())) continue;

@@ -44,6 +44,15 @@ public final class InstanceStatusRenderer {
    */
   public static AigcInstanceStatus render(AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer,
       String templateProblem, String quotaProblem, IdleSuspension.Verdict idle, String now) {
+    return render(instance, template, id, gameServer, templateProblem, quotaProblem, idle, null, now);
+  }
+
+  /**
+   * @param diskComingFrom the owner's instance of the same template that is being deleted and
+   *     leaves its disk to this one (data restore), when this one has no ID yet; else null
+   */
+  public static AigcInstanceStatus render(AigcInstance instance, AigcTemplate template, Integer id, GameServer gameServer,
+      String templateProblem, String quotaProblem, IdleSuspension.Verdict idle, String diskComingFrom, String now) {
     AigcInstanceStatus previous = instance.getStatus() == null ? new AigcInstanceStatus() : instance.getStatus();
     Long generation = instance.getMetadata().getGeneration();
     String templateName = instance.getSpec().getTemplate();
@@ -92,6 +101,11 @@ public final class InstanceStatusRenderer {
       phase = new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateDeleting",
           "AigcTemplate " + templateName + " is being deleted: no new instance starts; delete this one, or it starts once the "
               + "template is created again");
+    } else if (id == null && templateProblem == null && diskComingFrom != null) {
+      // normally a moment; for as long as something else holds that deletion (a finalizer not ours)
+      phase = new Phase(InstancePhase.Pending, Progress.RECONCILING, "WaitingForDisk",
+          "instance " + diskComingFrom + " of the same owner is being deleted and keeps its disk: this instance gets that disk,"
+              + " with its data, once " + diskComingFrom + " is gone");
     } else if (id == null) {
       phase = templateProblem != null
           ? new Phase(InstancePhase.Pending, Progress.STALLED, "TemplateInvalid", "AigcTemplate " + templateName + ": " + templateProblem)

@@ -332,7 +332,8 @@ public class OkgSimulator implements AutoCloseable {
     return true;
   }
 
-  private Pod newPod(GameServerSet gss, int ordinal, List<PersistentVolumeClaim> claimTemplates, GameServerTemplate template) {
+  /** The pod OKG's workload makes for an ordinal from a revision's pod template (the convergence bench's seed makes the same). */
+  public static Pod newPod(GameServerSet gss, int ordinal, List<PersistentVolumeClaim> claimTemplates, GameServerTemplate template) {
     String gssName = gss.getMetadata().getName();
     String name = GameServerSet.podName(gssName, ordinal);
     ObjectMeta templateMeta = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();

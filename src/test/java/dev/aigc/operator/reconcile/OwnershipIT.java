@@ -9,10 +9,12 @@ import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.DataRetention;
 import dev.aigc.operator.api.InstancePhase;
 import dev.aigc.operator.api.InstanceState;
+import dev.aigc.operator.observe.Telemetry;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.render.Conditions;
 import dev.aigc.operator.render.DiskRecord;
 import dev.aigc.operator.render.Labels;
+import dev.aigc.operator.sim.ShiftedClock;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -28,6 +30,14 @@ import org.junit.jupiter.api.Test;
 
 /** The ownership issue's problems, each as the sequence that broke it: an ID and its disk belong to one owner. */
 class OwnershipIT extends OperatorTestBase {
+  /** The operator's clock: moved on to let an instance's wait for its first ID outlast the quiet grace. */
+  private final ShiftedClock clock = new ShiftedClock();
+
+  @Override
+  void startOperator() {
+    operatorClient = cluster.newClient(b -> { });
+    operator = new AigcOperator(operatorClient, SETTINGS, Telemetry.inMemory(), clock).start();
+  }
 
   private String diskUid(int id) {
     return disk(id).getMetadata().getUid();
@@ -94,6 +104,44 @@ class OwnershipIT extends OperatorTestBase {
     assertThat(again.getStatus().getInstanceId()).isZero();
     assertThat(diskUid(0)).isEqualTo(aliceDisk);
     assertThat(disk(1)).as("no fresh disk").isNull();
+  }
+
+  /**
+   * The same reinstall while another controller's finalizer (a backup tool's, say) holds the old
+   * instance: the new one waits for her disk as long as that lasts, and says so instead of showing
+   * no status at all; once the tool lets go, she gets her disk back.
+   */
+  @Test
+  void aReinstallWaitingForTheOwnersDiskSaysWhoseDeletionItWaitsFor() {
+    applyExampleTemplate();
+    install("alice-sd", "alice");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    String aliceDisk = diskUid(0);
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").edit(i -> {
+      i.getMetadata().getFinalizers().add("backup.example.com/snapshot");
+      return i;
+    });
+    deleteInstance("alice-sd");
+    await().atMost(WAIT).until(() -> instance("alice-sd").getMetadata().getFinalizers().equals(List.of("backup.example.com/snapshot")));
+
+    // as if she came back well after the deletion began: past the moment a new instance shows nothing
+    clock.advance(AigcInstanceReconciler.FIRST_ID_GRACE.plusSeconds(1));
+    install("alice-again", "alice");
+    await().atMost(WAIT).until(() -> {
+      AigcInstance again = instance("alice-again");
+      Condition c = again.getStatus() == null ? null : condition(again, Conditions.RECONCILING);
+      return c != null && "WaitingForDisk".equals(c.getReason()) && c.getMessage().contains("instance alice-sd of the same owner");
+    });
+    assertThat(instance("alice-again").getStatus().getPhase()).isEqualTo(InstancePhase.Pending);
+    assertThat(disk(1)).as("no fresh disk meanwhile").isNull();
+
+    kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").edit(i -> {
+      i.getMetadata().setFinalizers(List.of());
+      return i;
+    });
+    awaitGone("alice-sd");
+    assertThat(awaitPhase("alice-again", InstancePhase.Running).getStatus().getInstanceId()).isZero();
+    assertThat(diskUid(0)).isEqualTo(aliceDisk);
   }
 
   @Test

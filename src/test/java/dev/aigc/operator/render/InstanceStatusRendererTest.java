@@ -65,6 +65,22 @@ class InstanceStatusRendererTest {
         .isEqualTo(InstancePhase.Deleting);
   }
 
+  /** A reinstall waiting for the disk its owner's deleted instance leaves says whose deletion it waits for; a template problem comes first. */
+  @Test
+  void aReinstallWaitingForItsOwnersDiskNamesTheInstanceBeingDeleted() {
+    AigcInstanceStatus s = InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null, null, null, null, "alice-sd", T0);
+    assertThat(s.getPhase()).isEqualTo(InstancePhase.Pending);
+    assertThat(s.getInstanceId()).isNull();
+    var reconciling = Conditions.find(s.getConditions(), Conditions.RECONCILING);
+    assertThat(reconciling.getReason()).isEqualTo("WaitingForDisk");
+    assertThat(reconciling.getMessage()).contains("instance alice-sd of the same owner is being deleted").contains("once alice-sd is gone");
+    assertThat(Conditions.isTrue(s.getConditions(), Conditions.READY)).isFalse();
+
+    AigcInstanceStatus broken = InstanceStatusRenderer.render(instance(InstanceState.Running), template, null, null, "spec.app.port: required",
+        null, null, "alice-sd", T0);
+    assertThat(Conditions.find(broken.getConditions(), Conditions.STALLED).getReason()).isEqualTo("TemplateInvalid");
+  }
+
   /** A new instance of a template being deleted (Block waits for its instances) is told so, and Stalled; one with an ID goes on. */
   @Test
   void aNewInstanceOfATemplateBeingDeletedSaysSo() {
