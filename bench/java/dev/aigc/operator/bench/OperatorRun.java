@@ -22,6 +22,9 @@ final class OperatorRun {
   double convergeSeconds;
   Map<String, long[]> cpuA;
   Map<String, Long> writesA;
+  /** The operator's reads (GETs that are not watches) in phase A and in the burst, by kind. */
+  Map<String, Long> readsA;
+  Map<String, Long> readsB;
   Phase latA;
   /** From convergence until the operator's queue stays empty (trailing writes), then the idle window. */
   Map<String, Long> writesSettle;
@@ -110,6 +113,7 @@ final class OperatorRun {
       settle(reconcilers, deadline);
       // phase A: N instances at once
       Map<String, Long> w0 = writes.byKind();
+      Map<String, Long> reads0 = writes.readsByKind();
       r0 = Reconciles.sample(telemetry.registry());
       a0 = Threads.Sample.take();
       t0 = System.nanoTime();
@@ -120,6 +124,7 @@ final class OperatorRun {
           () -> watch.running() + " running, " + cluster.okg().podsCreated() + " pods");
       r.convergeSeconds = (System.nanoTime() - t0) / 1e9;
       r.writesA = WriteCounter.minus(writes.byKind(), w0);
+      r.readsA = WriteCounter.minus(writes.readsByKind(), reads0);
     } else {
       // seeded: the operator's start over N converged instances, until its queue is empty
       ConvergenceBench.await("the operator's first reconcile of every instance", deadline,
@@ -127,6 +132,7 @@ final class OperatorRun {
           () -> (reconcilers == null ? "?" : reconcilers.getCompletedTaskCount()) + " reconciles done");
       r.convergeSeconds = (System.nanoTime() - t0) / 1e9;
       r.writesA = writes.byKind();
+      r.readsA = writes.readsByKind();
     }
     Threads.Sample a1 = Threads.Sample.take();
     r.cpuA = a1.since(a0);
@@ -149,6 +155,7 @@ final class OperatorRun {
     // phase B: a burst of installs at a fixed rate
     if (c.burst() > 0) {
       Map<String, Long> b0 = writes.byKind();
+      Map<String, Long> readsB0 = writes.readsByKind();
       Map<String, Integer> mark = writes.roundTripMark();
       Map<String, double[]> rb0 = Reconciles.sample(telemetry.registry());
       Threads.Sample bs0 = Threads.Sample.take();
@@ -167,6 +174,7 @@ final class OperatorRun {
       r.cpuB = bs1.since(bs0);
       r.topOperatorThreads = bs1.top(bs0, Threads.OPERATOR, 6);
       r.writesB = WriteCounter.minus(writes.byKind(), b0);
+      r.readsB = WriteCounter.minus(writes.readsByKind(), readsB0);
       r.latB = OperatorRun.Phase.of(watch, "burst-");
       r.roundTripsB = writes.roundTripsMillis(mark);
       r.reconcilesB = Reconciles.minus(Reconciles.sample(telemetry.registry()), rb0);

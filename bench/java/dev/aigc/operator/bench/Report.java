@@ -25,6 +25,7 @@ final class Report {
           op.convergeSeconds / base.storeSeconds);
       cpu("phase A", op.cpuA, c.instances(), base.cpuA, c.instances());
       writes("phase A", op.writesA, c.instances());
+      p("phase A: the operator's reads (gets and lists, not watches) %s", op.readsA);
       reconciles("phase A", op.reconcilesA, c.instances());
       latency("phase A (at once: queueing, not a target)", op.latA, base.latA);
     } else {
@@ -37,6 +38,7 @@ final class Report {
           + " at %d instances (upper bound: the start also lists and caches everything)", startCpu / 180, c.instances());
       writes(String.format(Locale.ROOT, "start (expect only the %d templates' statuses, which the seed leaves empty)", c.templates()),
           op.writesA, c.instances(), c.templates());
+      p("start: the operator's reads (gets and lists, not watches) %s", op.readsA);
     }
     p("trailing writes after convergence, until the operator's queue stayed empty: %s", op.writesSettle);
     long idle = WriteCounter.total(op.writesIdle, "events");
@@ -58,6 +60,7 @@ final class Report {
       base.roundTripsB.forEach((k, v) -> p("  baseline %-36s n=%5d p50=%6.1f p99=%6.1f", k, v.size(), StartWatch.percentile(v, 50), StartWatch.percentile(v, 99)));
       cpu("burst", op.cpuB, c.burst(), base.cpuB, c.burst());
       writes("burst", op.writesB, c.burst());
+      p("burst: the operator's reads (gets and lists, not watches) %s", op.readsB);
       reconciles("burst", op.reconcilesB, c.burst());
     }
     if (op.restarts != null) restarts(c, op.restarts);

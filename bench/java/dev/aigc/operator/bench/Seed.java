@@ -1,7 +1,9 @@
 package dev.aigc.operator.bench;
 
 import dev.aigc.operator.api.AigcInstance;
+import dev.aigc.operator.api.AigcInstanceStatus;
 import dev.aigc.operator.api.AigcTemplate;
+import dev.aigc.operator.api.AigcTemplateStatus;
 import dev.aigc.operator.okg.GameServer;
 import dev.aigc.operator.okg.GameServerSet;
 import dev.aigc.operator.okg.GameServerSpec;
@@ -13,6 +15,8 @@ import dev.aigc.operator.render.GameServerSetRenderer;
 import dev.aigc.operator.render.IdAllocator;
 import dev.aigc.operator.render.InstanceClaim;
 import dev.aigc.operator.render.InstanceStatusRenderer;
+import dev.aigc.operator.render.PodTemplateVersion;
+import dev.aigc.operator.render.UpgradeStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -71,13 +75,24 @@ final class Seed {
       gss.getMetadata().getAnnotations().put(GameServerSet.RESERVE_IDS_ANNOTATION, "");
       stamp(gss, now);
       seed.objects.add(gss);
+      // the version the operator recorded when it wrote the set: without it every instance would
+      // learn its version at the start, one status write each (the rest of the status stays empty)
+      AigcTemplateStatus versions = new AigcTemplateStatus();
+      versions.setDedicatedGeneration(PodTemplateVersion.generationOf(gss));
+      versions.setDedicatedParts(PodTemplateVersion.partsOf(gss));
+      template.setStatus(versions);
       for (AigcInstance instance : mine) {
         int id = idOf.get(instance.getMetadata().getUid());
         Pod pod = pod(gss, id);
         stamp(pod, now);
         GameServer gs = readyGameServer(gss, id);
         stamp(gs, now);
-        instance.setStatus(InstanceStatusRenderer.render(instance, template, id, gs, null, now));
+        AigcInstanceStatus status = InstanceStatusRenderer.render(instance, template, id, gs, null, now);
+        UpgradeStatus.Result version = UpgradeStatus.of(status.getConditions(), template, pod.getMetadata().getAnnotations(),
+            instance.getMetadata().getGeneration(), now);
+        status.setTemplateGeneration(version.generation());
+        status.setConditions(version.conditions());
+        instance.setStatus(status);
         seed.objects.add(pod);
         seed.objects.add(gs);
         seed.objects.add(instance);
@@ -150,19 +165,11 @@ final class Seed {
     if (o instanceof AigcInstance || o instanceof AigcTemplate || o instanceof GameServerSet || o instanceof GameServer) m.setGeneration(1L);
   }
 
-  /** The simulator's pod for an ID (OkgSimulator.createPod). */
+  /** The simulator's pod for an ID, from the set's pod template. */
   private static Pod pod(GameServerSet gss, int id) {
     var template = gss.getSpec().getGameServerTemplate();
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) labels.putAll(template.getMetadata().getLabels());
-    labels.put(GameServerSet.OWNER_GSS_LABEL, gss.getMetadata().getName());
-    labels.put("statefulset.kubernetes.io/pod-name", GameServerSet.podName(gss.getMetadata().getName(), id));
-    labels.put(dev.aigc.operator.sandbox.OkgScaling.LIFECYCLE_STATE_LABEL, "Normal");
-    return new PodBuilder()
-        .withMetadata(new ObjectMetaBuilder().withName(GameServerSet.podName(gss.getMetadata().getName(), id))
-            .withNamespace(ConvergenceBench.NS).withLabels(labels).build())
-        .withSpec(Serialization.clone(template.getSpec()))
-        .build();
+    return dev.aigc.operator.sandbox.OkgSimulator.newPod(gss, id,
+        template.getVolumeClaimTemplates() == null ? List.of() : template.getVolumeClaimTemplates(), template);
   }
 
   /** The simulator's GameServer for an ID, marked Ready (OkgSimulator.createPod and markReady). */

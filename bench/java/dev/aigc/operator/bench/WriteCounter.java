@@ -21,6 +21,8 @@ public class WriteCounter implements Interceptor {
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> conflicts = new ConcurrentHashMap<>();
+  /** GETs that are not watches (a get by name, a list), by kind: each costs the mock server a scan. */
+  private final Map<String, LongAdder> reads = new ConcurrentHashMap<>();
   private final Map<String, List<String>> bodies = new ConcurrentHashMap<>();
   /** Round trips of writes, by kind: when each was sent (request id to nanoTime), and how long each took. */
   private static final String MARK = "X-Bench-Write";
@@ -43,6 +45,11 @@ public class WriteCounter implements Interceptor {
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+    if ("GET".equals(request.method())) {
+      String query = request.uri().getQuery();
+      if (query == null || !query.contains("watch=true")) reads.computeIfAbsent(kind(request), k -> new LongAdder()).increment();
+      return;
+    }
     if (!WRITES.contains(request.method())) return;
     String kind = kind(request);
     counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -102,6 +109,12 @@ public class WriteCounter implements Interceptor {
   public Map<String, Long> byKind() {
     Map<String, Long> result = new TreeMap<>();
     counts.forEach((k, v) -> result.put(k, v.sum()));
+    return result;
+  }
+
+  public Map<String, Long> readsByKind() {
+    Map<String, Long> result = new TreeMap<>();
+    reads.forEach((k, v) -> result.put(k, v.sum()));
     return result;
   }
 
