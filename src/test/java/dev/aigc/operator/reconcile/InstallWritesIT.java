@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.aigc.operator.api.AigcInstance;
 import dev.aigc.operator.api.AigcTemplate;
 import dev.aigc.operator.api.InstancePhase;
+import dev.aigc.operator.api.InstanceState;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,25 @@ class InstallWritesIT extends OperatorTestBase {
       assertThat(status.getInstances()).as("instances").isEqualTo(5);
       assertThat(status.getRunning()).as("running").isEqualTo(5);
     });
+  }
+
+  /** Stops that come together (end of a workday, idle suspensions) share the set's writes as installs do, and all stop. */
+  @Test
+  void stopsThatComeTogetherShareTheGameServerSetWritesAndAllStop() {
+    applyExampleTemplate();
+    List<String> names = IntStream.range(0, 6).mapToObj(i -> "user" + i + "-sd").toList();
+    for (int i = 0; i < names.size(); i++) installAsTheGatewayDoes(names.get(i), "user" + i);
+    names.forEach(name -> awaitPhase(name, InstancePhase.Running));
+    int before = recorder.writeLog().size();
+
+    names.forEach(name -> setState(name, InstanceState.Stopped));
+    names.forEach(name -> awaitPhase(name, InstancePhase.Stopped));
+
+    List<String> setWrites = recorder.writeLog().subList(before, recorder.writeLog().size()).stream()
+        .filter(w -> w.contains("/gameserversets/")).toList();
+    // one at once, the rest held for the rest of that second; a slow machine may split them once more
+    assertThat(setWrites).as("GameServerSet writes for 6 stops").hasSizeBetween(1, 3);
+    assertThat(gameServerSet().getSpec().getReplicas()).isZero();
   }
 
   @Test
