@@ -43,6 +43,14 @@ class OwnershipIT extends OperatorTestBase {
     return disk(id).getMetadata().getUid();
   }
 
+  /** alice's instance alice-sd Running on ID 0: the UID of her disk. */
+  private String aliceRunningOnDiskZero() {
+    applyExampleTemplate();
+    install("alice-sd", "alice");
+    awaitPhase("alice-sd", InstancePhase.Running);
+    return diskUid(0);
+  }
+
   private void deleteInstance(String name) {
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName(name).delete();
   }
@@ -92,10 +100,7 @@ class OwnershipIT extends OperatorTestBase {
    */
   @Test
   void aReinstallBeforeTheDeletionFinishedStillGetsTheOwnersDiskBack() {
-    applyExampleTemplate();
-    install("alice-sd", "alice");
-    awaitPhase("alice-sd", InstancePhase.Running);
-    String aliceDisk = diskUid(0);
+    String aliceDisk = aliceRunningOnDiskZero();
 
     deleteInstance("alice-sd");
     install("alice-again", "alice");
@@ -113,10 +118,7 @@ class OwnershipIT extends OperatorTestBase {
    */
   @Test
   void aReinstallWaitingForTheOwnersDiskSaysWhoseDeletionItWaitsFor() {
-    applyExampleTemplate();
-    install("alice-sd", "alice");
-    awaitPhase("alice-sd", InstancePhase.Running);
-    String aliceDisk = diskUid(0);
+    String aliceDisk = aliceRunningOnDiskZero();
     kubectl.resources(AigcInstance.class).inNamespace(NS).withName("alice-sd").edit(i -> {
       i.getMetadata().getFinalizers().add("backup.example.com/snapshot");
       return i;
