@@ -339,12 +339,11 @@ public class AigcTemplateReconciler implements Reconciler<AigcTemplate>, Cleaner
           GameServerSet desired = GameServerSetRenderer.render(template, allocation, settings, current);
           ResourceID id = ResourceID.fromResource(template);
           long now = System.nanoTime();
-          // a write that only starts or stops IDs waits for the rest of the second since the last one, so
-          // a burst of installs or stops shares it (OKG's controller goes over every pod of the set on each
-          // write); the disks, the ID record, are written already (invariant 3).
+          // a write that only starts more IDs waits for the rest of the second since the last one, so a
+          // burst of installs shares it; the disks, the ID record, are written already (invariant 3).
           // Never under a namespace quota's lock: the next template's decision counts what this set runs.
           // A wake is a user waiting at a starting page: never held back for a burst that is not there.
-          setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyScales(desired, current)
+          setWait = lock == null && allocation.toDelete().isEmpty() && GameServerSetUpdate.onlyStartsMore(desired, current)
               && mine.stream().noneMatch(i -> waking(i, Instant.now()))
               ? delayAfter(lastSetWrite.get(id), now) : Duration.ZERO;
           GameServerSet written = setWait.isZero() ? writer.apply(desired, current, gameServerSets) : current;

@@ -141,11 +141,14 @@ public final class GameServerSetUpdate {
   }
 
   /**
-   * Whether writing {@code desired} over {@code current} only changes which IDs run (starts, stops,
-   * or both), with the same pod template and settings. Such a write may wait a moment to take more
-   * starts and stops with it; one that changes a pod may not.
+   * Whether writing {@code desired} over {@code current} only starts more IDs: the same pod template
+   * and settings, and every ID the current set runs still to run. Such a write may wait a moment to
+   * take more installs with it; one that stops an ID or changes a pod may not: a stop held back and
+   * undone by a start within the moment would leave the old pod running (no new version for
+   * OnRestart, a deleted instance's pod serving its owner's reinstall), and a quota decision made
+   * meanwhile would count an ID as stopped that still runs (InstallWritesIT).
    */
-  public static boolean onlyScales(GameServerSet desired, GameServerSet current) {
+  public static boolean onlyStartsMore(GameServerSet desired, GameServerSet current) {
     if (current == null || current.getSpec() == null || current.getSpec().getReplicas() == null) return false;
     GameServerSet atCurrentScale = JSON.convertValue(desired, GameServerSet.class);
     atCurrentScale.getSpec().setReplicas(current.getSpec().getReplicas());
@@ -153,7 +156,7 @@ public final class GameServerSetUpdate {
     if (needsUpdate(atCurrentScale, current)) return false;
     Set<Integer> now = runningIds(reservedIds(current), current.getSpec().getReplicas());
     Set<Integer> next = runningIds(reservedIds(desired), desired.getSpec().getReplicas());
-    return !next.equals(now);
+    return next.size() > now.size() && next.containsAll(now);
   }
 
   /** OKG's fill rule: the lowest {@code replicas} IDs that are not reserved. */

@@ -31,17 +31,17 @@ class GameServerSetUpdateTest {
   }
 
   @Test
-  void startingAndStoppingIdsWithTheSamePodsIsScalingAndAnythingElseIsNot() {
+  void startingMoreIdsWithTheSamePodsIsGrowthAndAnythingElseIsNot() {
     GameServerSet have = copy(desired(List.of(0, 2), List.of(1)));
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0, 2, 3), List.of(1)), have)).as("a new ID above").isTrue();
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0, 1, 2), List.of()), have)).as("a held ID starting again").isTrue();
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0, 3), List.of(1, 2)), have)).as("one stops, one starts").isTrue();
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0), List.of(1, 2)), have)).as("a stop").isTrue();
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0, 2), List.of(1)), have)).as("no change").isFalse();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0, 2, 3), List.of(1)), have)).as("a new ID above").isTrue();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0, 1, 2), List.of()), have)).as("a held ID starting again").isTrue();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0, 3), List.of(1, 2)), have)).as("one stops, one starts").isFalse();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0), List.of(1, 2)), have)).as("a stop").isFalse();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0, 2), List.of(1)), have)).as("no change").isFalse();
     GameServerSet newImage = desired(List.of(0, 2, 3), List.of(1));
     newImage.getSpec().getGameServerTemplate().getSpec().getContainers().get(0).setImage("sd:2");
-    assertThat(GameServerSetUpdate.onlyScales(newImage, have)).as("a new pod template").isFalse();
-    assertThat(GameServerSetUpdate.onlyScales(desired(List.of(0), List.of()), null)).as("no set yet").isFalse();
+    assertThat(GameServerSetUpdate.onlyStartsMore(newImage, have)).as("a new pod template").isFalse();
+    assertThat(GameServerSetUpdate.onlyStartsMore(desired(List.of(0), List.of()), null)).as("no set yet").isFalse();
   }
 
   @Test
