@@ -382,7 +382,9 @@ public class AigcInstanceReconciler implements Reconciler<AigcInstance>, Cleaner
     if (created == null) return null;
     try {
       Duration left = Duration.between(now, Instant.parse(created).plus(FIRST_ID_GRACE));
-      return left.isNegative() || left.isZero() ? null : left.plusMillis(100);
+      // more left than the grace itself: our clock is behind the API server's; never wait on that
+      boolean skewed = left.compareTo(FIRST_ID_GRACE.plusSeconds(5)) > 0;
+      return left.isNegative() || left.isZero() || skewed ? null : left.plusMillis(100);
     } catch (java.time.format.DateTimeParseException unreadable) {
       return null;
     }

@@ -24,7 +24,8 @@ import java.util.TreeSet;
  *       else the lowest ID that has no disk (or only a blank one OKG made) and no holder. An ID with
  *       a disk never goes to another owner, and a disk that names no owner goes to nobody; blank
  *       disks nobody takes are removed. While an instance of its owner is being deleted with a disk
- *       to keep, a new one waits for that disk rather than take a fresh one.
+ *       to keep, a new one that finds none of the owner's disks free waits for that disk rather
+ *       than take a fresh one.
  * </ol>
  */
 public final class IdAllocator {
@@ -103,11 +104,13 @@ public final class IdAllocator {
         if (c.deleting() && c.owner() != null && comesBackToOwner(d)) diskComing.add(c.owner());
       }
       for (InstanceClaim c : ordered) {
-        if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid()) || diskComing.contains(c.owner())) continue;
+        if (ids.containsKey(c.uid()) || c.deleting() || waiting.contains(c.uid())) continue;
         DiskRecord own = byId.values().stream()
             .filter(d -> c.owner() != null && c.owner().equals(d.owner()) && !holder.containsKey(d.id())
                 && !live.contains(d.instanceUid()) && !d.deleting() && !d.deleteOnRelease())
             .findFirst().orElse(null);
+        // a disk of the owner's free now is as much hers as the one still being released
+        if (own == null && diskComing.contains(c.owner())) continue;
         int id;
         if (own != null) {
           id = own.id();

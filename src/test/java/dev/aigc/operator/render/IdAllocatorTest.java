@@ -48,6 +48,15 @@ class IdAllocatorTest {
     assertThat(a.retained()).isEqualTo(1);
   }
 
+  /** With one of her disks free already, alice's new instance takes it rather than wait for the one still being released. */
+  @Test
+  void aNewInstanceWithAFreeDiskOfItsOwnerDoesNotWaitForTheOneBeingReleased() {
+    InstanceClaim going = new InstanceClaim("b", "alice-b", "alice", "2", true, false, 1);
+    InstanceClaim again = withUid("c", "alice-c", "alice", "3");
+    Allocation a = IdAllocator.allocate(List.of(going, again), List.of(disk(0, "alice", "a"), disk(1, "alice", "b")), true);
+    assertThat(a.ids()).containsEntry("c", 0);
+  }
+
   /**
    * alice deletes her instance (Retain) and creates another before the first is gone: the new one
    * waits for her disk instead of taking a fresh one (it got a fresh one, and her data stayed on a
