@@ -63,7 +63,11 @@ final class Quotas {
     String namespace = template.getMetadata().getNamespace();
     boolean crossing = crossesTemplates(template, namespaceQuotas);
     boolean templateQuota = template.getSpec().getDedicated().getQuota() != null;
-    if (!crossing && !templateQuota) return new Verdict(Map.of());
+    if (!crossing && !templateQuota) {
+      // no decision now: one made under a quota that comes back later starts from what runs then
+      admitted.remove(namespace + "/" + template.getMetadata().getName());
+      return new Verdict(Map.of());
+    }
 
     Map<String, Collection<AigcInstance>> scope = new LinkedHashMap<>();
     Map<String, AigcTemplate> templates = new HashMap<>();
@@ -107,13 +111,17 @@ final class Quotas {
       // Admitted before, by this process: kept only while the set exists. A lost set ran nothing any
       // more, and a restarted operator would not remember; it comes back with what the quota allows now
       // either way (invariant 6: the outcome never depends on whether the operator restarted).
-      Set<String> admittedBefore = gss == null ? Set.of() : admitted.getOrDefault(namespace + "/" + entry.getKey(), Set.of());
+      Set<String> admittedBefore = gss == null ? null : admitted.get(namespace + "/" + entry.getKey());
       for (AigcInstance i : entry.getValue()) {
         InstanceClaim claim = InstanceClaim.of(i);
         if (claim.uid() == null) continue;
         Integer id = ids.get(claim.uid());
+        // An ID the set still runs counts only for an instance the last decision let run: one that
+        // stopped then (its room given to another) and starts again before the write that stops it
+        // lands (a 409, a pace) is a newcomer, or both would run.
+        boolean runs = id != null && (admittedBefore == null ? running.contains(id) : admittedBefore.contains(claim.uid()));
         candidates.add(new Candidate(claim.uid(), claim.name(), entry.getKey(), claim.owner(), claim.createdAt(),
-            id != null && (running.contains(id) || admittedBefore.contains(claim.uid())), claim.wantsToRun(), gpus(t), gpuMemory(t)));
+            runs, claim.wantsToRun(), gpus(t), gpuMemory(t)));
       }
     }
     List<QuotaAdmission.NamespaceQuota> bounds = namespaceQuotas.stream().filter(q -> q.getSpec() != null)

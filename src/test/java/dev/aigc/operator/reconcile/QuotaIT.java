@@ -20,6 +20,61 @@ import org.junit.jupiter.api.Test;
 
 /** Template and namespace quotas, with the real reconcilers and the OKG simulator. */
 class QuotaIT extends OperatorTestBase {
+  private ClientFaults faults;
+
+  @Override
+  void startOperator() {
+    faults = new ClientFaults(cluster);
+    operatorClient = faults.newClient();
+    operator = new AigcOperator(operatorClient, SETTINGS).start();
+  }
+
+  /** A quota taken off and put back stops nobody who started in between (a lowered quota stops no one). */
+  @Test
+  void aQuotaRemovedAndPutBackStopsNobodyWhoStartedMeanwhile() {
+    template("sd", quota(1, null));
+    install("alice-sd", "alice", "sd");
+    await().atMost(WAIT).until(() -> running("alice-sd"));
+    kubectl.resources(AigcTemplate.class).inNamespace(NS).withName("sd").edit(t -> {
+      t.getSpec().getDedicated().setQuota(null);
+      return t;
+    });
+    install("bob-sd", "bob", "sd");
+    await().atMost(WAIT).until(() -> running("bob-sd"));
+
+    kubectl.resources(AigcTemplate.class).inNamespace(NS).withName("sd").edit(t -> {
+      quota(1, null).accept(t);
+      return t;
+    });
+    install("carol-sd", "carol", "sd");
+    await().atMost(WAIT).until(() -> waiting("carol-sd"));
+    assertThat(running("alice-sd") && running("bob-sd")).as("alice and bob still run").isTrue();
+  }
+
+  /**
+   * maxRunning 1: alice stops, so bob is admitted in her place; the set write that stops her and
+   * starts him is refused (409: OKG wrote the set back first), and she starts again before a write
+   * lands. She is a newcomer then: bob runs, she waits; never both.
+   */
+  @Test
+  void anInstanceStartedAgainBeforeItsStopIsWrittenWaitsBehindTheOneAdmittedInItsPlace() {
+    template("sd", quota(1, null));
+    install("alice-sd", "alice", "sd");
+    await().atMost(WAIT).until(() -> running("alice-sd"));
+    install("bob-sd", "bob", "sd");
+    await().atMost(WAIT).until(() -> waiting("bob-sd"));
+    for (int i = 0; i < 3; i++) {
+      faults.failNext("PUT", path -> path.contains("/gameserversets/"), 409, "OKG wrote the set back first");
+    }
+
+    setState("alice-sd", InstanceState.Stopped);
+    await().atMost(WAIT).until(() -> faults.faultsServed() >= 1);
+    setState("alice-sd", InstanceState.Running);
+
+    await().atMost(WAIT).until(() -> faults.pendingFaults().isEmpty() && running("bob-sd") && waiting("alice-sd"));
+    assertThat(kubectl.resources(dev.aigc.operator.okg.GameServerSet.class).inNamespace(NS).withName("sd").get()
+        .getSpec().getReplicas()).isEqualTo(1);
+  }
 
   private AigcTemplate template(String name, Consumer<AigcTemplate> change) {
     AigcTemplate template = load(java.nio.file.Path.of("examples/stable-diffusion-cpu.yaml"), AigcTemplate.class);
