@@ -98,7 +98,10 @@ class InstallWritesIT extends OperatorTestBase {
     await().atMost(WAIT).pollInterval(POLL).until(() -> instance("bob-sd").getStatus().getPhase() != InstancePhase.Running);
     setState("bob-sd", InstanceState.Running);
 
-    await().atMost(WAIT).until(() -> podUid(bobId) != null && !podUid(bobId).equals(bobPod));
+    await().atMost(WAIT).until(() -> {
+      String now = podUid(bobId);
+      return now != null && !now.equals(bobPod);
+    });
     awaitPhase("bob-sd", InstancePhase.Running);
     assertThat(kubectl.pods().inNamespace(NS).withName(TEMPLATE + "-" + bobId).get().getSpec().getContainers().get(0).getImage())
         .isEqualTo(NEW_IMAGE);
