@@ -36,7 +36,6 @@ public final class IdAllocator {
 
   private IdAllocator() {}
 
-  /** A blank disk (see {@link DiskRecord#blank}) is as good as none: a new instance may take it. */
   /**
    * Whether the disk of an instance being deleted goes back to its owner's next instance of the
    * template (data restore), which then waits for it rather than take a fresh ID.
@@ -45,6 +44,7 @@ public final class IdAllocator {
     return disk != null && !disk.deleteOnRelease() && !disk.deleting();
   }
 
+  /** A blank disk (see {@link DiskRecord#blank}) is as good as none: a new instance may take it. */
   private static boolean reusable(DiskRecord d) {
     return d.blank() && !d.deleting();
   }
