@@ -145,8 +145,7 @@ public final class GameServerSetUpdate {
    * and settings, and every ID the current set runs still to run. Such a write may wait a moment to
    * take more installs with it; one that stops an ID or changes a pod may not: a stop held back and
    * undone by a start within the moment would leave the old pod running (no new version for
-   * OnRestart, a deleted instance's pod serving its owner's reinstall), and a quota decision made
-   * meanwhile would count an ID as stopped that still runs (InstallWritesIT has the first two).
+   * OnRestart), and a quota decision made meanwhile would count an ID as stopped that still runs.
    */
   public static boolean onlyStartsMore(GameServerSet desired, GameServerSet current) {
     if (current == null || current.getSpec() == null || current.getSpec().getReplicas() == null) return false;
